@@ -1,0 +1,62 @@
+# JMD assistant. `make run` and `make test` set up everything they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+RASA   := $(VENV)/bin/rasa
+STAMP  := $(VENV)/.installed-stamp
+MODEL  := models/jmd.tar.gz
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+# Everything the trained model depends on: retrain only when one of these changes.
+MODEL_INPUTS := config.yml domain.yml $(shell find nlu/data -name '*.yml' 2>/dev/null) \
+	$(wildcard jmd/nlu/*.py jmd/content/*.py) jmd/normalize.py jmd/languages.py \
+	jmd/data/languages.yml
+
+.PHONY: help setup run chat train test lint validate clean
+
+help:
+	@echo "make run    start the assistant (Telegram with TELEGRAM_BOT_TOKEN, else a terminal chat)"
+	@echo "make chat   terminal chat with the assistant"
+	@echo "make test   unit tests, data validation, test stories, end-to-end tests"
+	@echo "make train  train the Rasa model (only when data or config changed)"
+	@echo "make lint   ruff + mypy"
+
+$(STAMP): pyproject.toml scripts/find-python.sh
+	@py=$$(scripts/find-python.sh) || exit 1; \
+	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade "pip<24.1" "setuptools<71" wheel
+	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip check
+	@touch $@
+
+setup: $(STAMP)
+
+$(MODEL): $(STAMP) $(MODEL_INPUTS)
+	@mkdir -p models
+	$(RASA) train --data nlu/data --config config.yml --domain domain.yml \
+		--out models --fixed-model-name jmd --force
+	@touch $@
+
+train: $(MODEL)
+
+run: $(MODEL)
+	$(PY) -m jmd.run --model $(MODEL)
+
+chat: $(MODEL)
+	$(PY) -m jmd.run --model $(MODEL) --terminal
+
+validate: $(STAMP)
+	$(RASA) data validate --data nlu/data --config config.yml --domain domain.yml
+
+test: $(MODEL)
+	JMD_MODEL=$(MODEL) $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check jmd actions bot tests
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf models results reports .pytest_cache .mypy_cache .ruff_cache

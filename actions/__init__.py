@@ -1,0 +1,1 @@
+"""Custom actions of the JMD assistant (run by `rasa run actions`)."""

@@ -1,0 +1,1 @@
+"""Telegram front of the JMD assistant: relays private chats to Rasa and back."""

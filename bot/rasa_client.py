@@ -1,0 +1,94 @@
+"""Talks to Rasa's REST channel; shared by the Telegram front and the terminal chat."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+logger = logging.getLogger(__name__)
+
+
+class RasaUnavailable(Exception):
+    """Rasa (or the action server behind it) could not answer."""
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message of the assistant."""
+
+    text: str = ""
+    buttons: tuple[Button, ...] = ()
+    custom: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_rasa(cls, item: dict[str, Any]) -> Reply:
+        buttons = tuple(
+            Button(str(b.get("title", "")), str(b.get("payload", "")))
+            for b in item.get("buttons") or []
+        )
+        return cls(item.get("text") or "", buttons, item.get("custom") or {})
+
+
+class RasaClient:
+    """Sends one user message to Rasa and returns the assistant's replies."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 30.0,
+        attempts: int = 3,
+        backoff: float = 0.5,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._url = base_url.rstrip("/") + "/webhooks/jmd/webhook"
+        self._status_url = base_url.rstrip("/") + "/status"
+        self._attempts = attempts
+        self._backoff = backoff
+        self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
+
+    async def send(
+        self, sender: str, text: str, metadata: dict[str, Any] | None = None
+    ) -> list[Reply]:
+        """Deliver ``text`` from ``sender``; retries with backoff before giving up."""
+        body = {"sender": sender, "message": text, "metadata": metadata or {}}
+        last_error: Exception | None = None
+        for attempt in range(self._attempts):
+            try:
+                response = await self._client.post(self._url, json=body)
+                if response.status_code >= 500:
+                    raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}")
+                response.raise_for_status()
+                return [Reply.from_rasa(item) for item in response.json()]
+            except (httpx.HTTPError, RasaUnavailable, ValueError) as error:
+                last_error = error
+                logger.warning(
+                    "Rasa not reachable (attempt %d/%d): %s",
+                    attempt + 1,
+                    self._attempts,
+                    type(error).__name__,
+                )
+                if attempt + 1 < self._attempts:
+                    await asyncio.sleep(self._backoff * 2**attempt)
+        raise RasaUnavailable(str(last_error)) from last_error
+
+    async def is_ready(self) -> bool:
+        """True once Rasa answers and has a model loaded."""
+        try:
+            response = await self._client.get(self._status_url)
+            return response.status_code == 200 and bool(response.json().get("model_file"))
+        except (httpx.HTTPError, ValueError):
+            return False
+
+    async def close(self) -> None:
+        await self._client.aclose()

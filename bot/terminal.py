@@ -1,0 +1,90 @@
+"""A terminal chat with the same assistant, for trying it without Telegram.
+
+Buttons are shown numbered; typing the number taps the button.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Callable
+
+from bot.rasa_client import Button, RasaClient, RasaUnavailable, Reply
+from bot.texts import text
+from jmd.settings import get_settings
+
+QUIT = {"/quit", "/exit", "/q"}
+
+
+def render(replies: list[Reply]) -> tuple[str, tuple[Button, ...]]:
+    """Replies as terminal text, and the buttons the numbers refer to."""
+    lines: list[str] = []
+    buttons: tuple[Button, ...] = ()
+    for reply in replies:
+        if reply.text:
+            lines.append(f"🤖 {reply.text}")
+        if reply.buttons:
+            buttons = reply.buttons
+            lines.extend(f"   [{i}] {b.title}" for i, b in enumerate(reply.buttons, 1))
+    return "\n".join(lines), buttons
+
+
+async def chat(
+    rasa: RasaClient,
+    read: Callable[[str], str] = input,
+    write: Callable[[str], None] = print,
+    sender: str | None = None,
+) -> None:
+    """Run the conversation until end of input or /quit."""
+    sender = sender or f"terminal-{uuid.uuid4().hex[:12]}"
+    buttons: tuple[Button, ...] = ()
+    message: str | None = "/start"
+    write("Chat mit dem JMD-Assistenten · دری · العربية — /quit beendet.\n")
+    while True:
+        if message is not None:
+            try:
+                replies = await rasa.send(sender, message)
+            except RasaUnavailable:
+                write(text("technical_problem", None))
+                replies = []
+            output, new_buttons = render(replies)
+            buttons = new_buttons or buttons
+            if output:
+                write(output)
+        try:
+            line = (await asyncio.to_thread(read, "\n> ")).strip()
+        except (EOFError, KeyboardInterrupt):
+            write("")
+            return
+        if line in QUIT:
+            return
+        if line.isdigit() and 1 <= int(line) <= len(buttons):
+            message = buttons[int(line) - 1].payload
+        else:
+            message = line or None
+
+
+async def _main(url: str) -> None:
+    rasa = RasaClient(url, attempts=2)
+    try:
+        await chat(rasa)
+    finally:
+        await rasa.close()
+
+
+def run_chat(url: str) -> None:
+    """Chat with the assistant at ``url`` until end of input, /quit or Ctrl-C."""
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_main(url))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rasa-url", default=get_settings().rasa_url)
+    run_chat(parser.parse_args().rasa_url)
+
+
+if __name__ == "__main__":
+    main()

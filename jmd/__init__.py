@@ -1,0 +1,1 @@
+"""Core of the JMD assistant: settings, languages, text normalisation, storage."""

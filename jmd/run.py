@@ -1,0 +1,169 @@
+"""`make run`: start the action server, the Rasa server and the Telegram front together.
+
+Without TELEGRAM_BOT_TOKEN the terminal chat takes the Telegram front's place.
+Ctrl-C (or SIGTERM) stops every process that was started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from jmd.db.migrate import upgrade
+from jmd.settings import PROJECT_ROOT, Settings, get_settings
+
+BIN = Path(sys.executable).parent
+
+
+def _log(message: str) -> None:
+    print(f"[jmd] {message}", flush=True)
+
+
+class Processes:
+    """Child processes, each in its own process group so all can be stopped."""
+
+    def __init__(self) -> None:
+        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+
+    def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        log_dir = Path(env["JMD_VAR_DIR"]) / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_file = (log_dir / f"{name}.log").open("ab")
+        process = subprocess.Popen(
+            args, env=env, cwd=PROJECT_ROOT, stdout=log_file, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.children.append((name, process))
+        _log(f"{name} started (pid {process.pid}, log: {log_file.name} in {log_dir})")
+        return process
+
+    def failed(self) -> str | None:
+        for name, process in self.children:
+            if process.poll() is not None:
+                return name
+        return None
+
+    def stop(self) -> None:
+        for name, process in reversed(self.children):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                _log(f"stopping {name}")
+        deadline = time.monotonic() + 15
+        for _, process in self.children:
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def _wait_until(check_url: str, processes: Processes, what: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _ready(check_url):
+            return
+        failed = processes.failed()
+        if failed:
+            raise RuntimeError(f"{failed} stopped during start-up; see var/logs/{failed}.log")
+        time.sleep(0.5)
+    raise RuntimeError(f"{what} did not start within {timeout:.0f} s")
+
+
+def child_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        JMD_VAR_DIR=str(settings.var_dir),
+        DATABASE_URL=settings.database_url,
+        ACTION_SERVER_URL=settings.action_server_url,
+        RASA_URL=settings.rasa_url,
+        PSEUDONYM_SECRET=settings.pseudonym_secret,
+        TF_CPP_MIN_LOG_LEVEL="2",
+    )
+    return env
+
+
+def start_backend(settings: Settings, processes: Processes, model: Path) -> None:
+    """Action server and Rasa server, started and waited for."""
+    env = child_env(settings)
+    processes.start(
+        "action-server",
+        [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+         "--port", str(settings.action_port)],
+        env,
+    )
+    processes.start(
+        "rasa",
+        [str(BIN / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1",
+         "--port", str(settings.rasa_port), "--model", str(model),
+         "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+        env,
+    )
+    _wait_until(f"http://127.0.0.1:{settings.action_port}/health", processes, "action server", 120)
+    _wait_until(f"{settings.rasa_url}/status", processes, "Rasa", 300)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", default=str(PROJECT_ROOT / "models"))
+    parser.add_argument("--no-chat", action="store_true", help="without a token, just serve")
+    parser.add_argument("--terminal", action="store_true", help="terminal chat even with a token")
+    args = parser.parse_args()
+    settings = get_settings()
+    upgrade()
+    processes = Processes()
+
+    def _terminate(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        _log("starting the action server and Rasa (the first start takes about a minute) …")
+        start_backend(settings, processes, Path(args.model))
+        _log(f"Rasa is ready at {settings.rasa_url}")
+        if settings.telegram_bot_token and not args.terminal:
+            processes.start("telegram", [sys.executable, "-m", "bot"], child_env(settings))
+            _log("Telegram front running. Ctrl-C stops everything.")
+            while not processes.failed():
+                time.sleep(1)
+            _log(f"{processes.failed()} stopped unexpectedly; see var/logs/")
+            return 1
+        print(
+            "\nNo TELEGRAM_BOT_TOKEN set. To use Telegram, create a bot with @BotFather and start"
+            "\nagain with TELEGRAM_BOT_TOKEN=<token> make run."
+            " Meanwhile, chat here in the terminal:\n",
+            flush=True,
+        )
+        if args.no_chat:
+            while not processes.failed():
+                time.sleep(1)
+            return 1
+        from bot.terminal import run_chat
+
+        run_chat(settings.rasa_url)
+        return 0
+    except KeyboardInterrupt:
+        return 0
+    except RuntimeError as error:
+        _log(str(error))
+        return 1
+    finally:
+        processes.stop()
+        _log("all processes stopped")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

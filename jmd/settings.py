@@ -1,0 +1,103 @@
+"""Configuration, read from the environment in one place.
+
+Every process (Rasa server, action server, Telegram front, launcher) reads the same
+variables through :func:`get_settings`, so a deployment is configured once.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+OFFICIAL_BOT_API = "https://api.telegram.org/bot"
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(value: str | None, default: int) -> int:
+    return int(value) if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All runtime configuration of the assistant."""
+
+    var_dir: Path
+    database_url: str
+    telegram_bot_token: str | None
+    telegram_api_base_url: str
+    telegram_webhook_url: str | None
+    telegram_webhook_secret: str | None
+    telegram_webhook_port: int
+    counselor_chat_id: int | None
+    rasa_url: str
+    rasa_port: int
+    action_server_url: str
+    action_port: int
+    pseudonym_secret: str
+    seed_demo_data: bool
+    retention_days: int
+    log_level: str
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _pseudonym_secret(var_dir: Path) -> str:
+    """The key that turns Telegram IDs into pseudonyms; generated once if not configured."""
+    configured = os.environ.get("PSEUDONYM_SECRET")
+    if configured:
+        return configured
+    key_file = var_dir / "pseudonym.key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Written with owner-only permissions: the key re-identifies pseudonyms.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load_settings() -> Settings:
+    """Build settings from the current environment (no caching)."""
+    env = os.environ
+    var_dir = Path(env.get("JMD_VAR_DIR") or PROJECT_ROOT / "var").resolve()
+    rasa_port = _int(env.get("RASA_PORT"), 5005)
+    action_port = _int(env.get("ACTION_PORT"), 5055)
+    counselor = env.get("COUNSELOR_CHAT_ID")
+    return Settings(
+        var_dir=var_dir,
+        database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'jmd.db'}",
+        telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+        telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or OFFICIAL_BOT_API,
+        telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
+        telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+        telegram_webhook_port=_int(env.get("TELEGRAM_WEBHOOK_PORT"), 8443),
+        counselor_chat_id=int(counselor) if counselor else None,
+        rasa_url=(env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}").rstrip("/"),
+        rasa_port=rasa_port,
+        action_server_url=env.get("ACTION_SERVER_URL")
+        or f"http://127.0.0.1:{action_port}/webhook",
+        action_port=action_port,
+        pseudonym_secret=_pseudonym_secret(var_dir),
+        seed_demo_data=_flag(env.get("SEED_DEMO_DATA"), True),
+        retention_days=_int(env.get("RETENTION_DAYS"), 90),
+        log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings of this process, read once."""
+    return load_settings()

@@ -1,0 +1,74 @@
+"""Shared fixtures. The trained model and the running Rasa stack are built once per run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from jmd.settings import PROJECT_ROOT, Settings
+from tests.helpers.stack import running_stack, stack_environment
+
+# Unit tests must never touch the developer's var/ directory.
+os.environ.setdefault("PSEUDONYM_SECRET", "test-secret")
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    """The trained model: `make test` trains it (once) before pytest starts."""
+    path = Path(os.environ.get("JMD_MODEL", PROJECT_ROOT / "models" / "jmd.tar.gz"))
+    if not path.exists():
+        subprocess.run(
+            [Path(sys.executable).parent / "rasa", "train", "--data", "nlu/data",
+             "--out", str(path.parent), "--fixed-model-name", path.name.removesuffix(".tar.gz")],
+            cwd=PROJECT_ROOT, check=True,
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def stack_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return stack_environment(tmp_path_factory.mktemp("stack-var"))
+
+
+@pytest.fixture(scope="session")
+def rasa_stack(model_path: Path, stack_env: dict[str, str]) -> Iterator[Settings]:
+    """Action server and Rasa server, started like `make run` does, shared by all tests."""
+    with running_stack(model_path, stack_env) as settings:
+        yield settings
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL 15 cluster, started once for the run."""
+    from tests.helpers.postgres import throwaway_postgres
+
+    with throwaway_postgres() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> str:
+    """The same tests on embedded SQLite and on PostgreSQL, freshly migrated."""
+    from sqlalchemy import text
+
+    from jmd.db.engine import make_engine
+    from jmd.db.migrate import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    upgrade(url)
+    return url

@@ -1,0 +1,1 @@
+"""Test helpers: a Rasa stack runner, domain lookups, a throwaway PostgreSQL."""

@@ -1,0 +1,159 @@
+"""Whole conversations through Rasa's REST channel: trained model + real action server."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from bot.rasa_client import RasaClient, Reply
+from jmd.settings import Settings
+from tests.helpers.domain import response_text
+
+pytestmark = pytest.mark.model
+
+
+async def say(settings: Settings, sender: str, text: str, **metadata: str) -> list[Reply]:
+    client = RasaClient(settings.rasa_url, attempts=1)
+    try:
+        return await client.send(sender, text, metadata)
+    finally:
+        await client.close()
+
+
+def new_sender() -> str:
+    return f"test-{uuid.uuid4().hex[:10]}"
+
+
+def language_slot(settings: Settings, sender: str) -> str | None:
+    tracker = httpx.get(f"{settings.rasa_url}/conversations/{sender}/tracker").json()
+    return tracker["slots"].get("language")
+
+
+# One message per core intent and language, and the response it must produce.
+CORE = {
+    "de": [
+        ("hallo wie gehts", "utter_greet"),
+        ("tschuess bis dann", "utter_goodbye"),
+        ("vielen dank", "utter_you_are_welcome"),
+        ("bist du ein mensch oder ein bot", "utter_iamabot"),
+        ("wie wird das wetter morgen", "utter_out_of_scope"),
+        ("ich brauche einen termin bei der beratung", "utter_booking_coming_soon"),
+        ("ich möchte meinen termin absagen", "utter_booking_coming_soon"),
+        ("kann ich meinen termin verschieben", "utter_booking_coming_soon"),
+        ("wann ist mein termin", "utter_booking_coming_soon"),
+        ("ich will mit einem echten menschen reden", "utter_handoff_coming_soon"),
+        ("ich will nicht mehr leben", "utter_crisis"),
+    ],
+    "prs": [
+        ("سلام چطور استی", "utter_greet"),
+        ("خدا حافظ فعلا", "utter_goodbye"),
+        ("تشکر زیاد", "utter_you_are_welcome"),
+        ("تو ربات استی یا آدم", "utter_iamabot"),
+        ("هوا فردا چطور است", "utter_out_of_scope"),
+        ("میخایم یک وقت با مشاور بگیرم", "utter_booking_coming_soon"),
+        ("وقتمه کنسل کو", "utter_booking_coming_soon"),
+        ("میخایم وقتمه تغییر بتم", "utter_booking_coming_soon"),
+        ("وقت مه کی است", "utter_booking_coming_soon"),
+        ("میخایم با یک آدم واقعی گپ بزنم", "utter_handoff_coming_soon"),
+        ("دیگه نمیخایم زنده باشم", "utter_crisis"),
+    ],
+    "ar": [
+        ("مرحبا شلونك", "utter_greet"),
+        ("مع السلامة", "utter_goodbye"),
+        ("شكرا كتير", "utter_you_are_welcome"),
+        ("انت روبوت ولا انسان", "utter_iamabot"),
+        ("شو الطقس بكرة", "utter_out_of_scope"),
+        ("بدي موعد مع المستشار", "utter_booking_coming_soon"),
+        ("بدي الغي الموعد", "utter_booking_coming_soon"),
+        ("بدي غير موعدي ليوم تاني", "utter_booking_coming_soon"),
+        ("امتى موعدي", "utter_booking_coming_soon"),
+        ("بدي احكي مع شخص حقيقي", "utter_handoff_coming_soon"),
+        ("ما بدي عيش بعد اليوم", "utter_crisis"),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "message", "response"),
+    [(lang, msg, resp) for lang, cases in CORE.items() for msg, resp in cases],
+)
+async def test_core_intent_answered_in_the_users_language(
+    rasa_stack: Settings, language: str, message: str, response: str
+) -> None:
+    sender = new_sender()
+    replies = await say(rasa_stack, sender, message)
+    assert replies, "no reply"
+    assert replies[0].text == response_text(response, language)
+    assert language_slot(rasa_stack, sender) == language
+
+
+@pytest.mark.parametrize("language", ["de", "prs", "ar"])
+async def test_crisis_reply_comes_first_with_emergency_numbers(
+    rasa_stack: Settings, language: str
+) -> None:
+    message = CORE[language][-1][0]
+    replies = await say(rasa_stack, new_sender(), message)
+    first = replies[0].text
+    for number in ("112", "110", "116 111", "0800 111 0 111"):
+        assert number in first
+
+
+async def test_start_shows_welcome_with_language_buttons(rasa_stack: Settings) -> None:
+    replies = await say(rasa_stack, new_sender(), "/start")
+    assert replies[0].text == response_text("utter_welcome", "de")
+    assert [b.title for b in replies[0].buttons] == ["Deutsch", "دری", "العربية"]
+
+
+async def test_telegram_language_code_decides_on_first_contact(rasa_stack: Settings) -> None:
+    sender = new_sender()
+    replies = await say(rasa_stack, sender, "/start", telegram_language_code="fa")
+    assert replies[0].text == response_text("utter_welcome", "prs")
+    assert language_slot(rasa_stack, sender) == "prs"
+
+
+# (from, to, how): every direction between the three languages, by button or by text.
+SWITCHES = [
+    ("de", "prs", '/change_language{"language": "prs"}'),
+    ("de", "ar", "kannst du arabisch sprechen"),
+    ("prs", "de", "میشه به آلمانی بنویسی"),
+    ("prs", "ar", '/change_language{"language": "ar"}'),
+    ("ar", "de", '/change_language{"language": "de"}'),
+    ("ar", "prs", "بدي فارسي"),
+]
+OPENERS = {"de": "hallo", "prs": "سلام چطور استی", "ar": "مرحبا كيفك"}
+
+
+@pytest.mark.parametrize(("start", "target", "how"), SWITCHES)
+async def test_language_switch(rasa_stack: Settings, start: str, target: str, how: str) -> None:
+    sender = new_sender()
+    await say(rasa_stack, sender, OPENERS[start])
+    assert language_slot(rasa_stack, sender) == start
+    replies = await say(rasa_stack, sender, how)
+    assert replies[0].text == response_text("utter_language_changed", target)
+    assert language_slot(rasa_stack, sender) == target
+
+
+@pytest.mark.parametrize("language", ["prs", "ar"])
+async def test_writing_in_another_language_switches(rasa_stack: Settings, language: str) -> None:
+    sender = new_sender()
+    await say(rasa_stack, sender, "hallo ich bin neu hier")
+    replies = await say(rasa_stack, sender, CORE[language][1][0])
+    assert replies[0].text == response_text("utter_goodbye", language)
+
+
+@pytest.mark.parametrize("short", ["ok", "👍"])
+async def test_short_messages_keep_the_language(rasa_stack: Settings, short: str) -> None:
+    sender = new_sender()
+    await say(rasa_stack, sender, "مرحبا شلونك")
+    await say(rasa_stack, sender, short)
+    assert language_slot(rasa_stack, sender) == "ar"
+
+
+async def test_change_language_without_a_name_offers_buttons(rasa_stack: Settings) -> None:
+    sender = new_sender()
+    await say(rasa_stack, sender, "سلام چطور استی")
+    replies = await say(rasa_stack, sender, "زبانه تبدیل کو")
+    assert replies[0].text == response_text("utter_choose_language", "prs")
+    assert len(replies[0].buttons) == 3

@@ -1,0 +1,55 @@
+"""Rasa's own checks: data validation and the end-to-end test stories."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jmd.settings import PROJECT_ROOT, Settings
+
+RASA = str(Path(sys.executable).parent / "rasa")
+
+
+def responses_dispatched_by_actions() -> set[str]:
+    """Responses that custom actions send (Rasa cannot see those in stories)."""
+    found: set[str] = set()
+    for path in (PROJECT_ROOT / "actions").rglob("*.py"):
+        found |= set(re.findall(r"response=\"(utter_\w+)\"", path.read_text()))
+    return found
+
+
+def test_rasa_data_validate_is_clean() -> None:
+    result = subprocess.run(
+        [RASA, "data", "validate", "--data", "nlu/data", "--config", "config.yml",
+         "--domain", "domain.yml"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    warnings = re.findall(r"UserWarning: (.*)", output)
+    allowed = {
+        f"The utterance '{name}' is not used in any story or rule."
+        for name in responses_dispatched_by_actions()
+    }
+    assert [w for w in warnings if w not in allowed] == []
+
+
+@pytest.mark.model
+def test_stories(rasa_stack: Settings, model_path: Path, tmp_path: Path) -> None:
+    """Every test story in tests/stories/ is predicted exactly."""
+    result = subprocess.run(
+        [RASA, "test", "core", "--stories", "tests/stories", "--model", str(model_path),
+         "--endpoints", "endpoints.yml", "--out", str(tmp_path), "--fail-on-prediction-errors",
+         "--no-plot"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True,
+    )
+    failed = (tmp_path / "failed_test_stories.yml")
+    details = failed.read_text() if failed.exists() else result.stdout[-3000:]
+    assert result.returncode == 0, details
+    report = json.loads((tmp_path / "story_report.json").read_text())
+    assert report["conversation_accuracy"]["accuracy"] == 1.0, details
