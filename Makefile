@@ -15,7 +15,7 @@ MODEL_INPUTS := config.yml domain.yml $(shell find nlu/data -name '*.yml' 2>/dev
 	$(wildcard jmd/nlu/*.py jmd/content/*.py) jmd/normalize.py jmd/languages.py \
 	jmd/data/languages.yml
 
-.PHONY: help setup run chat train test lint validate clean
+.PHONY: help setup run chat train test lint validate check-content clean
 
 help:
 	@echo "make run    start the assistant (Telegram with TELEGRAM_BOT_TOKEN, else a terminal chat)"
@@ -23,6 +23,7 @@ help:
 	@echo "make test   unit tests, data validation, test stories, end-to-end tests"
 	@echo "make train  train the Rasa model (only when data or config changed)"
 	@echo "make lint   ruff + mypy"
+	@echo "make check-content   check the FAQ files in nlu/data/faq/"
 
 $(STAMP): pyproject.toml scripts/find-python.sh
 	@py=$$(scripts/find-python.sh) || exit 1; \
@@ -48,10 +49,14 @@ run: $(MODEL)
 chat: $(MODEL)
 	$(PY) -m jmd.run --model $(MODEL) --terminal
 
+check-content: $(STAMP)
+	$(PY) -m jmd.content.faq
+
 validate: $(STAMP)
 	$(RASA) data validate --data nlu/data --config config.yml --domain domain.yml
 
 test: $(MODEL)
+	$(PY) -m jmd.content.faq
 	JMD_MODEL=$(MODEL) $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -67,3 +67,41 @@ def test_ctrl_c_stops_every_process(model_path: Path, tmp_path: Path) -> None:
     assert launcher.wait(timeout=60) == 0
     time.sleep(0.5)
     assert not any(_alive(p) for p in pids)
+
+
+def test_with_a_token_all_three_processes_run(model_path: Path, tmp_path: Path) -> None:
+    """Rasa, the action server and the Telegram front; a message is answered; Ctrl-C stops all."""
+    from tests.helpers.bot_api import BotApiStandIn
+
+    api = BotApiStandIn().start()
+    env = {
+        **os.environ,
+        **stack_environment(tmp_path),
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+    }
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "jmd.run", "--model", str(model_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=PROJECT_ROOT,
+    )
+    try:
+        pids: list[int] = []
+        assert launcher.stdout is not None
+        for line in launcher.stdout:
+            if "started (pid" in line:
+                pids.append(int(line.split("pid ")[1].split(",")[0]))
+            if "telegram started" in line:
+                break
+        assert len(pids) == 3
+        api.wait_for(lambda: api.calls_of("getUpdates"))
+        api.push_text(777001, "سلام چطور استی")
+        texts = api.wait_for(lambda: api.sent_texts(777001), timeout=90)
+        assert "خوش آمدید" in texts[0]
+        launcher.send_signal(signal.SIGINT)
+        assert launcher.wait(timeout=60) == 0
+        time.sleep(0.5)
+        assert not any(_alive(p) for p in pids)
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
+        api.stop()

@@ -1,0 +1,1 @@
+"""Editor-maintained content: FAQ topics (nlu/data/faq/*.yml) and office data."""
