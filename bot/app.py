@@ -119,8 +119,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     body = message.text
     if len(body) > MAX_TEXT_TO_RASA:
-        language = await asyncio.to_thread(_language_of, update)
-        await message.reply_text(text("too_long", language))
+        await _reply(update, "too_long")
         body = body[:MAX_TEXT_TO_RASA]
     await converse(update, context, body)
 
@@ -134,11 +133,18 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await converse(update, context, COMMAND_PAYLOADS[command])
 
 
+async def _reply(update: Update, key: str) -> None:
+    """Reply with the front's own text ``key`` in the person's language."""
+    message = update.effective_message  # also the edited message of an edit
+    if message is None:
+        return
+    language = await asyncio.to_thread(_language_of, update)
+    await message.reply_text(text(key, language))
+
+
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer commands the assistant does not know."""
-    language = await asyncio.to_thread(_language_of, update)
-    if update.effective_message:
-        await update.effective_message.reply_text(text("unknown_command", language))
+    await _reply(update, "unknown_command")
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -176,16 +182,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Photos, voice, stickers, files, locations …: explain what the assistant can read."""
-    language = await asyncio.to_thread(_language_of, update)
-    if update.effective_message:
-        await update.effective_message.reply_text(text("not_text", language))
+    await _reply(update, "not_text")
 
 
 async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Edited messages are not re-processed; the person is asked to send anew."""
-    language = await asyncio.to_thread(_language_of, update)
-    if update.edited_message:
-        await update.edited_message.reply_text(text("edited", language))
+    await _reply(update, "edited")
 
 
 async def on_foreign_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
