@@ -33,24 +33,22 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
         return [text]
     parts: list[str] = []
     current = ""
-    for separator, pieces in (("\n\n", text.split("\n\n")),):
-        for piece in pieces:
-            candidate = f"{current}{separator}{piece}" if current else piece
-            if len(candidate) <= limit:
-                current = candidate
-                continue
-            if current:
-                parts.append(current)
-            current = ""
-            while len(piece) > limit:
-                cut = piece.rfind("\n", 0, limit)
-                if cut <= 0:
-                    cut = piece.rfind(" ", 0, limit)
-                if cut <= 0:
-                    cut = limit
-                parts.append(piece[:cut].rstrip())
-                piece = piece[cut:].lstrip()
-            current = piece
+    for piece in text.split("\n\n"):
+        candidate = f"{current}\n\n{piece}" if current else piece
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        while len(piece) > limit:
+            cut = piece.rfind("\n", 0, limit)
+            if cut <= 0:
+                cut = piece.rfind(" ", 0, limit)
+            if cut <= 0:
+                cut = limit
+            parts.append(piece[:cut].rstrip())
+            piece = piece[cut:].lstrip()
+        current = piece
     if current:
         parts.append(current)
     return parts
