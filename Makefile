@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 # Everything the trained model depends on: retrain only when one of these changes.
 MODEL_INPUTS := config.yml domain.yml $(shell find nlu/data -name '*.yml' 2>/dev/null) \
-	$(wildcard jmd/nlu/*.py jmd/content/*.py) jmd/normalize.py jmd/languages.py \
+	$(wildcard jmd/nlu/*.py) jmd/normalize.py jmd/languages.py \
 	jmd/data/languages.yml
 
 .PHONY: help setup run chat train test lint validate check-content clean
@@ -55,8 +55,8 @@ check-content: $(STAMP)
 validate: $(STAMP)
 	$(RASA) data validate --data nlu/data --config config.yml --domain domain.yml
 
-test: $(MODEL)
-	$(PY) -m jmd.content.faq
+# check-content first: an editor's mistake is reported before minutes of training.
+test: check-content $(MODEL)
 	JMD_MODEL=$(MODEL) $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(STAMP)
