@@ -58,6 +58,7 @@ def test_each_problem_is_one_clear_line(tmp_path: Path) -> None:
     bad["answer"]["de"] = "x" * 800
     bad["link"] = "http://example.org"
     bad["buttons"] = ["faq/gibtsnicht"]
+    bad["answer"]["ar"] = "{offices}\n{adresse}"
     write(tmp_path, bad, "zwei")
     write(tmp_path, good_topic("drei", "frage"), "drei")  # same examples as "zwei"
     write(tmp_path, "topic: [kaputt", "kaputt")
@@ -67,6 +68,7 @@ def test_each_problem_is_one_clear_line(tmp_path: Path) -> None:
     assert "zwei.yml: answer in 'de' is" in problems
     assert "zwei.yml: link must start with https://" in problems
     assert "zwei.yml: button 'faq/gibtsnicht' points nowhere" in problems
+    assert "zwei.yml: unknown placeholder {adresse} in the 'ar' answer" in problems
     assert "is also in topic" in problems
     assert "kaputt.yml: broken YAML" in problems
 

@@ -5,6 +5,7 @@ Editors maintain these files (see docs/); this module loads and checks them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ MIN_EXAMPLES = 15
 MAX_ANSWER = 700  # characters, answer plus link: one phone screen
 BUTTON_TARGETS = {"book_appointment", "human_handoff"}
 PLACEHOLDERS = {"{offices}"}
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
 @dataclass(frozen=True)
@@ -103,10 +105,10 @@ def check(directory: Path = FAQ_DIR) -> list[str]:
                         f"{where}: answer in '{lang}' is {length} characters with the link"
                         f" (at most {MAX_ANSWER})"
                     )
-                for token in ("{", "}"):
-                    if token in answer and not any(p in answer for p in PLACEHOLDERS):
-                        problems.append(f"{where}: unknown placeholder in the '{lang}' answer")
-                        break
+                for placeholder in sorted(set(_PLACEHOLDER.findall(answer)) - PLACEHOLDERS):
+                    problems.append(
+                        f"{where}: unknown placeholder {placeholder} in the '{lang}' answer"
+                    )
             count = len(topic.examples.get(lang, []))
             if count < MIN_EXAMPLES:
                 problems.append(
