@@ -7,6 +7,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,25 +50,36 @@ def test_terminal_chat_in_three_languages(model_path: Path, tmp_path: Path) -> N
     assert "all processes stopped" in out
 
 
-def test_ctrl_c_stops_every_process(model_path: Path, tmp_path: Path) -> None:
-    env = {**os.environ, **stack_environment(tmp_path)}
+@contextmanager
+def launched(args: list[str], env: dict[str, str], ready: str) -> Iterator[list[int]]:
+    """Start the launcher, yield the pids of its children once ``ready`` is printed."""
     launcher = subprocess.Popen(
-        [sys.executable, "-m", "jmd.run", "--model", str(model_path), "--no-chat"],
+        [sys.executable, "-m", "jmd.run", *args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=PROJECT_ROOT,
     )
-    pids: list[int] = []
-    assert launcher.stdout is not None
-    deadline = time.monotonic() + 300
-    for line in launcher.stdout:
-        if "started (pid" in line:
-            pids.append(int(line.split("pid ")[1].split(",")[0]))
-        if "Rasa is ready" in line or time.monotonic() > deadline:
-            break
-    assert len(pids) == 2 and all(_alive(p) for p in pids)
-    launcher.send_signal(signal.SIGINT)
-    assert launcher.wait(timeout=60) == 0
-    time.sleep(0.5)
-    assert not any(_alive(p) for p in pids)
+    try:
+        pids: list[int] = []
+        assert launcher.stdout is not None
+        deadline = time.monotonic() + 300
+        for line in launcher.stdout:
+            if "started (pid" in line:
+                pids.append(int(line.split("pid ")[1].split(",")[0]))
+            if ready in line or time.monotonic() > deadline:
+                break
+        yield pids
+        launcher.send_signal(signal.SIGINT)
+        assert launcher.wait(timeout=60) == 0
+        time.sleep(0.5)
+        assert not any(_alive(p) for p in pids), "Ctrl-C left processes behind"
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
+
+
+def test_ctrl_c_stops_every_process(model_path: Path, tmp_path: Path) -> None:
+    env = {**os.environ, **stack_environment(tmp_path)}
+    with launched(["--model", str(model_path), "--no-chat"], env, "Rasa is ready") as pids:
+        assert len(pids) == 2 and all(_alive(p) for p in pids)
 
 
 def test_with_a_token_all_three_processes_run(model_path: Path, tmp_path: Path) -> None:
@@ -80,28 +93,12 @@ def test_with_a_token_all_three_processes_run(model_path: Path, tmp_path: Path) 
         "TELEGRAM_BOT_TOKEN": api.token,
         "TELEGRAM_API_BASE_URL": api.base_url,
     }
-    launcher = subprocess.Popen(
-        [sys.executable, "-m", "jmd.run", "--model", str(model_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=PROJECT_ROOT,
-    )
     try:
-        pids: list[int] = []
-        assert launcher.stdout is not None
-        for line in launcher.stdout:
-            if "started (pid" in line:
-                pids.append(int(line.split("pid ")[1].split(",")[0]))
-            if "telegram started" in line:
-                break
-        assert len(pids) == 3
-        api.wait_for(lambda: api.calls_of("getUpdates"))
-        api.push_text(777001, "سلام چطور استی")
-        texts = api.wait_for(lambda: api.sent_texts(777001), timeout=90)
-        assert "خوش آمدید" in texts[0]
-        launcher.send_signal(signal.SIGINT)
-        assert launcher.wait(timeout=60) == 0
-        time.sleep(0.5)
-        assert not any(_alive(p) for p in pids)
+        with launched(["--model", str(model_path)], env, "telegram started") as pids:
+            assert len(pids) == 3
+            api.wait_for(lambda: api.calls_of("getUpdates"))
+            api.push_text(777001, "سلام چطور استی")
+            texts = api.wait_for(lambda: api.sent_texts(777001), timeout=90)
+            assert "خوش آمدید" in texts[0]
     finally:
-        if launcher.poll() is None:
-            launcher.kill()
         api.stop()
