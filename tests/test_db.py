@@ -1,14 +1,23 @@
 """The data layer on SQLite and PostgreSQL: migrations and the person repository."""
 
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from jmd.db.engine import make_engine, session_scope
+from jmd.db.models import Base
 from jmd.db.persons import delete_person, get_language, get_person, touch_person
 
 
 def test_migrations_create_the_tables(database_url: str) -> None:
     tables = set(inspect(make_engine(database_url)).get_table_names())
-    assert {"persons", "alembic_version"} <= tables
+    assert {"persons", "feedback", "alembic_version"} <= tables
+
+
+def test_migrations_match_the_models(database_url: str) -> None:
+    with make_engine(database_url).connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
 
 
 def test_person_round_trip(database_url: str) -> None:

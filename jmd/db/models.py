@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import BigInteger, Column, DateTime, String
+from sqlalchemy import BigInteger, Column, DateTime, Integer, String, Text
 from sqlalchemy.orm import DeclarativeMeta, registry
 
 _registry = registry()
@@ -36,3 +36,21 @@ class Person(Base):
     chat_id = Column(BigInteger, nullable=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     last_seen_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Feedback(Base):
+    """What editors need to improve the FAQ: unanswered questions and rated answers.
+
+    No Telegram ID is stored. ``person_key`` (the pseudonym) exists only so that a
+    person's erasure request removes their questions too; exports never contain it.
+    """
+
+    __tablename__ = "feedback"
+
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(16), nullable=False)  # see jmd.content.feedback.KINDS
+    language = Column(String(8), nullable=True)
+    topic = Column(String(64), nullable=True)  # the answer given, or the best guess
+    text = Column(Text, nullable=True)  # the question, numbers and addresses masked
+    person_key = Column(String(64), nullable=True, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
