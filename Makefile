@@ -13,9 +13,9 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # Everything the trained model depends on: retrain only when one of these changes.
 MODEL_INPUTS := config.yml domain.yml $(shell find nlu/data -name '*.yml' 2>/dev/null) \
 	$(wildcard jmd/nlu/*.py) jmd/normalize.py jmd/languages.py \
-	jmd/data/languages.yml
+	jmd/data/languages.yml jmd/content/importer.py jmd/content/topics.py
 
-.PHONY: help setup run chat train test lint validate check-content clean
+.PHONY: help setup run chat train test lint validate check-content export-unanswered eval clean
 
 help:
 	@echo "make run    start the assistant (Telegram with TELEGRAM_BOT_TOKEN, else a terminal chat)"
@@ -23,7 +23,9 @@ help:
 	@echo "make test   unit tests, data validation, test stories, end-to-end tests"
 	@echo "make train  train the Rasa model (only when data or config changed)"
 	@echo "make lint   ruff + mypy"
-	@echo "make check-content   check the FAQ files in nlu/data/faq/"
+	@echo "make check-content   check the FAQ files (nlu/data/faq/) and content/"
+	@echo "make export-unanswered   unanswered questions and 👎 answers as CSV (reports/)"
+	@echo "make eval   cross-validation of the NLU, ours vs Rasa's default pipeline (reports/)"
 
 $(STAMP): pyproject.toml scripts/find-python.sh
 	@py=$$(scripts/find-python.sh) || exit 1; \
@@ -51,6 +53,14 @@ chat: $(MODEL)
 
 check-content: $(STAMP)
 	$(PY) -m jmd.content.faq
+
+# Questions the assistant could not answer and answers rated 👎, for the editors.
+export-unanswered: $(STAMP)
+	$(PY) -m jmd.content.unanswered --out reports/unanswered.csv $(if $(DAYS),--days $(DAYS))
+
+# A benchmark, not a test: trains 2 × FOLDS models (about 30 minutes with 3 folds).
+eval: $(STAMP)
+	$(PY) -m jmd.evaluation --folds $(or $(FOLDS),3) --out reports
 
 validate: $(STAMP)
 	$(RASA) data validate --data nlu/data --config config.yml --domain domain.yml

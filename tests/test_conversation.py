@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-
-import httpx
 import pytest
 
-from bot.rasa_client import RasaClient, Reply
 from jmd.settings import Settings
+from tests.helpers.conversation import language_slot, new_sender, say
 from tests.helpers.domain import response_text
 
 pytestmark = pytest.mark.model
-
-
-async def say(settings: Settings, sender: str, text: str, **metadata: str) -> list[Reply]:
-    client = RasaClient(settings.rasa_url, attempts=1)
-    try:
-        return await client.send(sender, text, metadata)
-    finally:
-        await client.close()
-
-
-def new_sender() -> str:
-    return f"test-{uuid.uuid4().hex[:10]}"
-
-
-def language_slot(settings: Settings, sender: str) -> str | None:
-    tracker = httpx.get(f"{settings.rasa_url}/conversations/{sender}/tracker").json()
-    return tracker["slots"].get("language")
 
 
 # One message per core intent and language, and the response it must produce.

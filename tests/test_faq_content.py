@@ -6,7 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from jmd.content.faq import FAQ_DIR, check, load_topics
+from jmd.content.faq import check
+from jmd.content.topics import FAQ_DIR, load_topics
 
 CONTRACT = {
     "ausbildung_info", "ausbildung_search", "ausbildung_requirements", "ausbildung_money",

@@ -31,10 +31,16 @@ def test_rasa_data_validate_is_clean() -> None:
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    warnings = re.findall(r"UserWarning: (.*)", output)
+    warnings = [w.strip() for w in re.findall(r"UserWarning: (.*)", output)]
     allowed = {
         f"The utterance '{name}' is not used in any story or rule."
         for name in responses_dispatched_by_actions()
+    } | {
+        # Rasa adds the retrieval intent `faq` from the NLU data to the domain, which
+        # lists it too (rules.yml needs it), and creates `utter_faq`, which the assistant
+        # replaces by action_answer_faq (answers with office data, link and buttons).
+        "The following duplicated intents have been found across multiple domain files: faq",
+        "The utterance 'utter_faq' is not used in any story or rule.",
     }
     assert [w for w in warnings if w not in allowed] == []
 

@@ -1,80 +1,20 @@
-"""FAQ topics: one YAML file per topic with all languages side by side.
-
-Editors maintain these files (see docs/); this module loads and checks them.
-"""
+"""`make check-content`: every problem in the FAQ topic files, one line each."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import yaml
-
+from jmd.content import labels, offices
+from jmd.content.topics import FAQ_DIR, ContentError, Topic, load_topic
 from jmd.languages import registry
 from jmd.normalize import normalize
-from jmd.settings import PROJECT_ROOT
 
-FAQ_DIR = PROJECT_ROOT / "nlu" / "data" / "faq"
 MIN_EXAMPLES = 15
 MAX_ANSWER = 700  # characters, answer plus link: one phone screen
 BUTTON_TARGETS = {"book_appointment", "human_handoff"}
 PLACEHOLDERS = {"{offices}"}
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
-
-
-@dataclass(frozen=True)
-class Topic:
-    """One FAQ topic: titles, answer and examples per language, link and buttons."""
-
-    name: str
-    path: Path
-    title: dict[str, str]
-    answer: dict[str, str]
-    examples: dict[str, list[str]]
-    link: str | None
-    buttons: list[str]
-
-    @property
-    def intent(self) -> str:
-        return f"faq/{self.name}"
-
-
-class ContentError(Exception):
-    """A topic file cannot be read at all."""
-
-
-def _load(path: Path) -> Topic:
-    try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ContentError(f"{path.name}: broken YAML: {error}".splitlines()[0]) from error
-    if not isinstance(data, dict):
-        raise ContentError(f"{path.name}: not a topic file (expected keys topic, answer, …)")
-
-    def per_language(key: str) -> dict[str, Any]:
-        value = data.get(key) or {}
-        return dict(value) if isinstance(value, dict) else {}
-
-    examples = {
-        lang: [str(e).strip() for e in (items or []) if str(e).strip()]
-        for lang, items in per_language("examples").items()
-    }
-    return Topic(
-        name=str(data.get("topic") or path.stem),
-        path=path,
-        title={k: str(v).strip() for k, v in per_language("title").items() if v},
-        answer={k: str(v).strip() for k, v in per_language("answer").items() if v},
-        examples=examples,
-        link=str(data["link"]).strip() if data.get("link") else None,
-        buttons=[str(b) for b in data.get("buttons") or []],
-    )
-
-
-def load_topics(directory: Path = FAQ_DIR) -> list[Topic]:
-    """All topics, sorted by name; raises ContentError for unreadable files."""
-    return sorted((_load(p) for p in sorted(directory.glob("*.yml"))), key=lambda t: t.name)
 
 
 def check(directory: Path = FAQ_DIR) -> list[str]:
@@ -83,7 +23,7 @@ def check(directory: Path = FAQ_DIR) -> list[str]:
     topics: list[Topic] = []
     for path in sorted(directory.glob("*.yml")):
         try:
-            topics.append(_load(path))
+            topics.append(load_topic(path))
         except ContentError as error:
             problems.append(str(error))
     names = {t.name for t in topics}
@@ -133,12 +73,18 @@ def check(directory: Path = FAQ_DIR) -> list[str]:
 
 
 def main() -> int:
-    problems = check()
+    problems = check() + labels.check() + offices.check()
     for line in problems:
         print(line)
     topics = len(list(FAQ_DIR.glob("*.yml")))
     summary = f"{len(problems)} problem(s)" if problems else "all fine"
-    print(f"{topics} topics checked: {summary}")
+    print(f"{topics} topics, labels and offices checked: {summary}")
+    if not problems:
+        missing = offices.missing_details(offices.load_offices())
+        if missing:
+            print("Reminder: office details still PLATZHALTER (not shown to users):")
+            for line in missing:
+                print(f"  {line}")
     return 1 if problems else 0
 
 

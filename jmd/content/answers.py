@@ -1,0 +1,68 @@
+"""FAQ answers as chat messages: text with office data and link, follow-up buttons, 👍/👎."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+from jmd.content.labels import label
+from jmd.content.offices import render_offices
+from jmd.content.topics import FAQ_DIR, Topic, load_topics
+from jmd.languages import registry
+
+# Intents a button may lead to besides FAQ topics, and their label keys.
+ACTION_BUTTONS = ("book_appointment", "human_handoff")
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    buttons: tuple[Button, ...]
+
+
+def topic_payload(name: str) -> str:
+    """Payload that opens topic ``name``; short enough for Telegram's 64-byte callback data."""
+    return "/faq" + json.dumps({"faq_topic": name}, separators=(",", ":"))
+
+
+def rating_payload(intent: str, name: str) -> str:
+    return f"/{intent}" + json.dumps({"faq_topic": name}, separators=(",", ":"))
+
+
+@lru_cache(maxsize=1)
+def topics_by_name() -> dict[str, Topic]:
+    return {topic.name: topic for topic in load_topics(FAQ_DIR)}
+
+
+def title(topic: Topic, language: str) -> str:
+    return topic.title.get(language) or topic.title[registry().default]
+
+
+def button_for(target: str, language: str) -> Button | None:
+    """A follow-up button: an action (book, talk to a person) or another topic."""
+    if target in ACTION_BUTTONS:
+        return Button(label(target, language), f"/{target}")
+    topic = topics_by_name().get(target.removeprefix("faq/"))
+    return Button(f"💡 {title(topic, language)}", topic_payload(topic.name)) if topic else None
+
+
+def render(topic: Topic, language: str) -> Answer:
+    """The answer to ``topic`` in ``language`` (default language if it has none)."""
+    text = topic.answer.get(language) or topic.answer[registry().default]
+    if "{offices}" in text:
+        text = text.replace("{offices}", render_offices(language))
+    if topic.link:
+        text = f"{text}\n\n🔗 {label('more', language)}: {topic.link}"
+    follow_ups = [b for b in (button_for(t, language) for t in topic.buttons) if b]
+    ratings = [
+        Button(label("helpful", language), rating_payload("faq_helpful", topic.name)),
+        Button(label("not_helpful", language), rating_payload("faq_not_helpful", topic.name)),
+    ]
+    return Answer(text, tuple(follow_ups + ratings))

@@ -1,0 +1,39 @@
+"""Per-language labels around FAQ answers (content/labels.yml)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from jmd.languages import registry
+from jmd.settings import PROJECT_ROOT
+
+LABELS_FILE = PROJECT_ROOT / "content" / "labels.yml"
+
+
+@lru_cache(maxsize=4)
+def _labels(path: Path) -> dict[str, dict[str, str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(key): {str(k): str(v) for k, v in value.items()} for key, value in data.items()}
+
+
+def label(key: str, language: str, path: Path = LABELS_FILE) -> str:
+    """The label ``key`` in ``language``, else in the default language."""
+    texts = _labels(path)[key]
+    return texts.get(language) or texts[registry().default]
+
+
+def check(path: Path = LABELS_FILE) -> list[str]:
+    """Labels missing in one of the languages, one line each."""
+    try:
+        labels = _labels(path)
+    except (OSError, yaml.YAMLError, AttributeError) as error:
+        return [f"{path.name}: cannot be read: {error}".splitlines()[0]]
+    return [
+        f"{path.name}: '{key}' missing in '{lang}'"
+        for key, texts in labels.items()
+        for lang in registry().codes
+        if not texts.get(lang)
+    ]

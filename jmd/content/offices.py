@@ -1,0 +1,179 @@
+"""The JMD offices (content/offices.yml): the one place for addresses, hours and phones.
+
+Unknown values are written ``PLATZHALTER`` by editors and are never shown to anyone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel.dates import get_day_names
+
+from jmd.content.labels import label
+from jmd.languages import registry
+from jmd.settings import PROJECT_ROOT
+
+OFFICES_FILE = PROJECT_ROOT / "content" / "offices.yml"
+PLACEHOLDER = "PLATZHALTER"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+FIELDS = {"id", "name", "area", "address", "phone", "email", "hours", "languages"}
+_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
+_ID = re.compile(r"^[a-z0-9-]+$")
+
+
+class OfficeDataError(Exception):
+    """The office file is broken; the message says where."""
+
+
+@dataclass(frozen=True)
+class Office:
+    """One office. ``None`` means unknown (a placeholder in the file)."""
+
+    id: str
+    name: str
+    area: str
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    # weekday (0 = Monday) → opening ranges; empty when unknown
+    hours: dict[int, list[tuple[time, time]]] = field(default_factory=dict)
+    languages: list[str] = field(default_factory=list)
+
+    def is_open(self, weekday: int, at: time) -> bool:
+        """Whether the office is open at local time ``at``; False when hours are unknown."""
+        return any(start <= at < end for start, end in self.hours.get(weekday, []))
+
+
+def _known(value: Any) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return None if not text or PLACEHOLDER in text.upper() else text
+
+
+def _parse_hours(value: Any, where: str) -> dict[int, list[tuple[time, time]]]:
+    if not isinstance(value, dict) and _known(value) is None:
+        return {}
+    if not isinstance(value, dict):
+        raise OfficeDataError(f"{where}: hours must list weekdays (mon: \"09:00-12:00\")")
+    hours: dict[int, list[tuple[time, time]]] = {}
+    for day, ranges in value.items():
+        if day not in WEEKDAYS:
+            raise OfficeDataError(f"{where}: unknown weekday '{day}' (use {', '.join(WEEKDAYS)})")
+        if _known(ranges) is None:
+            continue
+        parsed = []
+        for part in str(ranges).split(","):
+            match = _RANGE.match(part)
+            if not match:
+                raise OfficeDataError(f"{where}: '{part.strip()}' on {day} is not HH:MM-HH:MM")
+            h1, m1, h2, m2 = map(int, match.groups())
+            try:
+                start, end = time(h1, m1), time(h2, m2)
+            except ValueError as error:
+                raise OfficeDataError(f"{where}: '{part.strip()}' on {day}: {error}") from error
+            if start >= end:
+                raise OfficeDataError(f"{where}: '{part.strip()}' on {day} ends before it starts")
+            parsed.append((start, end))
+        hours[WEEKDAYS.index(day)] = parsed
+    return hours
+
+
+def _office(item: Any, index: int) -> Office:
+    where = f"office {index}"
+    if not isinstance(item, dict):
+        raise OfficeDataError(f"{where}: expected fields like id, name, area")
+    where = f"office '{item.get('id', index)}'"
+    unknown = set(item) - FIELDS
+    if unknown:
+        raise OfficeDataError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    for required in ("id", "name", "area"):
+        if not _known(item.get(required)):
+            raise OfficeDataError(f"{where}: '{required}' is required")
+    if not _ID.match(str(item["id"])):
+        raise OfficeDataError(f"{where}: id may only contain a-z, 0-9 and '-'")
+    languages = item.get("languages")
+    return Office(
+        id=str(item["id"]),
+        name=str(item["name"]).strip(),
+        area=str(item["area"]).strip(),
+        address=_known(item.get("address")),
+        phone=_known(item.get("phone")),
+        email=_known(item.get("email")),
+        hours=_parse_hours(item.get("hours"), where),
+        languages=[str(x) for x in languages] if isinstance(languages, list) else [],
+    )
+
+
+@lru_cache(maxsize=4)
+def load_offices(path: Path = OFFICES_FILE) -> tuple[Office, ...]:
+    """All offices in file order; raises OfficeDataError with a readable reason."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise OfficeDataError(f"broken YAML: {error}".splitlines()[0]) from error
+    items = data.get("offices") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not items:
+        raise OfficeDataError("expected a list 'offices:'")
+    offices = tuple(_office(item, i) for i, item in enumerate(items, 1))
+    ids = [o.id for o in offices]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise OfficeDataError(f"id used twice: {', '.join(duplicates)}")
+    return offices
+
+
+def check(path: Path = OFFICES_FILE) -> list[str]:
+    """Problems in the office file, one line each."""
+    try:
+        load_offices.cache_clear()
+        load_offices(path)
+    except (OSError, OfficeDataError) as error:
+        return [f"{path.name}: {error}"]
+    return []
+
+
+def missing_details(offices: tuple[Office, ...]) -> list[str]:
+    """Per office, the details still unknown (a reminder, not an error)."""
+    lines = []
+    for office in offices:
+        missing = [key for key in ("address", "phone", "email") if not getattr(office, key)]
+        missing += [key for key in ("hours", "languages") if not getattr(office, key)]
+        if missing:
+            lines.append(f"{office.id}: {', '.join(missing)}")
+    return lines
+
+
+def _hours_lines(office: Office, language: str) -> list[str]:
+    days = get_day_names("abbreviated", locale=registry().languages[language].babel_locale)
+    return [
+        f"  {days[day]}: " + ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in ranges)
+        for day, ranges in sorted(office.hours.items())
+    ]
+
+
+def render_offices(language: str, offices: tuple[Office, ...] | None = None) -> str:
+    """The office list for a chat message, in ``language``; unknown values are left out."""
+    offices = load_offices() if offices is None else offices
+    blocks = []
+    pending = False
+    for office in offices:
+        lines = [f"📍 {office.name}"]
+        for key in ("address", "phone", "email"):
+            value = getattr(office, key)
+            if value:
+                lines.append(f"{label(key, language)}: {value}")
+        if office.hours:
+            lines.append(f"{label('hours', language)}:")
+            lines.extend(_hours_lines(office, language))
+        if office.languages:
+            lines.append(f"{label('languages', language)}: {', '.join(office.languages)}")
+        pending = pending or not (office.address and office.phone and office.hours)
+        blocks.append("\n".join(lines))
+    if pending:
+        blocks.append(label("details_pending", language))
+    return "\n\n".join(blocks)

@@ -1,0 +1,71 @@
+"""FAQ topics: one YAML file per topic with all languages side by side.
+
+Editors maintain these files (see docs/redaktion.md). This module only reads them; the
+checker is jmd.content.faq, the bridge to Rasa jmd.content.importer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from jmd.settings import PROJECT_ROOT
+
+FAQ_DIR = PROJECT_ROOT / "nlu" / "data" / "faq"
+FAQ_PREFIX = "faq"  # the retrieval intent: examples are labelled faq/<topic>
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One FAQ topic: titles, answer and examples per language, link and buttons."""
+
+    name: str
+    path: Path
+    title: dict[str, str]
+    answer: dict[str, str]
+    examples: dict[str, list[str]]
+    link: str | None
+    buttons: list[str]
+
+    @property
+    def intent(self) -> str:
+        return f"{FAQ_PREFIX}/{self.name}"
+
+
+class ContentError(Exception):
+    """A topic file cannot be read at all."""
+
+
+def load_topic(path: Path) -> Topic:
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ContentError(f"{path.name}: broken YAML: {error}".splitlines()[0]) from error
+    if not isinstance(data, dict):
+        raise ContentError(f"{path.name}: not a topic file (expected keys topic, answer, …)")
+
+    def per_language(key: str) -> dict[str, Any]:
+        value = data.get(key) or {}
+        return dict(value) if isinstance(value, dict) else {}
+
+    examples = {
+        lang: [str(e).strip() for e in (items or []) if str(e).strip()]
+        for lang, items in per_language("examples").items()
+    }
+    return Topic(
+        name=str(data.get("topic") or path.stem),
+        path=path,
+        title={k: str(v).strip() for k, v in per_language("title").items() if v},
+        answer={k: str(v).strip() for k, v in per_language("answer").items() if v},
+        examples=examples,
+        link=str(data["link"]).strip() if data.get("link") else None,
+        buttons=[str(b) for b in data.get("buttons") or []],
+    )
+
+
+def load_topics(directory: Path = FAQ_DIR) -> list[Topic]:
+    """All topics, sorted by name; raises ContentError for unreadable files."""
+    return sorted((load_topic(p) for p in sorted(directory.glob("*.yml"))), key=lambda t: t.name)

@@ -1,0 +1,83 @@
+"""What Rasa understood of a message, and what to suggest when it is unsure.
+
+Works on the parse data Rasa attaches to a user message (``tracker.latest_message``):
+intent ranking plus the ResponseSelector's ranking of FAQ topics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jmd.content.topics import FAQ_PREFIX
+
+# A FAQ topic is answered when the classifier is at least this sure of it
+# (intent confidence × topic confidence); below, the assistant asks "Did you mean …?".
+FAQ_MIN_CONFIDENCE = 0.35
+# Suggestions below this score are noise, not worth a button.
+SUGGESTION_MIN_SCORE = 0.04
+MAX_SUGGESTIONS = 3
+# Intents that make sense as a "Did you mean …?" button besides FAQ topics.
+SUGGESTABLE_INTENTS = (
+    "book_appointment",
+    "list_appointments",
+    "cancel_appointment",
+    "reschedule_appointment",
+    "human_handoff",
+)
+
+
+@dataclass(frozen=True)
+class Guess:
+    """A topic (``faq/<name>``) or an intent, with how sure the classifier is."""
+
+    target: str
+    score: float
+
+    @property
+    def topic(self) -> str | None:
+        prefix = FAQ_PREFIX + "/"
+        return self.target.removeprefix(prefix) if self.target.startswith(prefix) else None
+
+
+def _intent_confidences(parse: dict[str, Any]) -> dict[str, float]:
+    ranking = parse.get("intent_ranking") or []
+    if not ranking and parse.get("intent"):
+        ranking = [parse["intent"]]
+    return {
+        item["name"]: float(item.get("confidence") or 0.0) for item in ranking if item.get("name")
+    }
+
+
+def _topic_ranking(parse: dict[str, Any]) -> list[tuple[str, float]]:
+    selector = (parse.get("response_selector") or {}).get(FAQ_PREFIX) or {}
+    ranking = selector.get("ranking") or []
+    if not ranking and selector.get("response"):
+        ranking = [selector["response"]]
+    return [
+        (str(item["intent_response_key"]), float(item.get("confidence") or 0.0))
+        for item in ranking
+        if item.get("intent_response_key")
+    ]
+
+
+def best_topic(parse: dict[str, Any]) -> Guess | None:
+    """The FAQ topic the message is most likely about, scored by intent × topic confidence."""
+    faq = _intent_confidences(parse).get(FAQ_PREFIX, 0.0)
+    ranking = _topic_ranking(parse)
+    if not ranking:
+        return None
+    target, confidence = ranking[0]
+    return Guess(target, faq * confidence)
+
+
+def guesses(parse: dict[str, Any], limit: int = MAX_SUGGESTIONS) -> list[Guess]:
+    """The most likely topics and actions for an unclear message, best first."""
+    intents = _intent_confidences(parse)
+    faq = intents.get(FAQ_PREFIX, 0.0)
+    # The intent classifier splits its confidence over "faq" and the others; topics share
+    # the faq part. Even when "faq" lost, the selector's favourite topic is a fair guess.
+    candidates = [Guess(t, max(faq, 0.2) * c) for t, c in _topic_ranking(parse)]
+    candidates += [Guess(i, intents[i]) for i in SUGGESTABLE_INTENTS if i in intents]
+    candidates.sort(key=lambda g: g.score, reverse=True)
+    return [g for g in candidates if g.score >= SUGGESTION_MIN_SCORE][:limit]

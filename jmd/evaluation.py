@@ -1,0 +1,262 @@
+"""`make eval`: cross-validated intent and FAQ-topic accuracy, ours vs Rasa's default.
+
+Every example (Rasa's NLU files and the FAQ topic files) gets a label: its intent, or
+``faq/<topic>`` for FAQ questions, and a language: the file it comes from (de.yml,
+prs.yml, ar.yml, the topic files' language keys) or, for the few mixed examples, the
+language detector. Stratified k-fold: each pipeline is trained on k-1 parts and predicts
+the held-out part; a prediction is right when intent and (for FAQ) topic are right.
+
+Reports per language and per label precision, recall and F1, for the project's pipeline
+(config.yml) and for the configuration `rasa init` writes, side by side, in
+``reports/eval.md`` and ``reports/eval.json``. A benchmark that prints figures, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import random
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sklearn.metrics import precision_recall_fscore_support
+
+from jmd.content.importer import faq_messages, faq_responses
+from jmd.content.topics import FAQ_DIR, FAQ_PREFIX, load_topics
+from jmd.languages import registry
+from jmd.settings import PROJECT_ROOT
+
+logger = logging.getLogger(__name__)
+
+NLU_DIR = PROJECT_ROOT / "nlu" / "data" / "nlu"
+# What `rasa init` writes (rasa/cli/initial_project/config.yml): no pipeline, so Rasa
+# fills in its default one (rasa/engine/recipes/config_files/default_config.yml).
+RASA_INIT_CONFIG = {"recipe": "default.v1", "language": "en", "pipeline": None, "policies": None}
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: str  # intent, or faq/<topic>
+    language: str | None
+
+
+def load_examples() -> list[Example]:
+    """All NLU examples with their label and language."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    langs = registry()
+    examples = []
+    for path in sorted(NLU_DIR.glob("*.yml")):
+        file_language = path.stem if path.stem in langs.codes else None
+        for message in load_data(str(path)).intent_examples:
+            language = file_language or langs.detect(message.get("text")).language
+            examples.append(Example(message.get("text"), message.get("intent"), language))
+    for message in faq_messages(load_topics(FAQ_DIR)):
+        examples.append(
+            Example(message.get("text"), message.get("intent_response_key"),
+                    message.get("metadata", {}).get("example", {}).get("language"))
+        )
+    return examples
+
+
+def folds(examples: list[Example], k: int, seed: int = 42) -> list[list[Example]]:
+    """k parts with every label spread evenly over them (stratified), reproducibly."""
+    by_label: dict[str, list[Example]] = defaultdict(list)
+    for example in examples:
+        by_label[example.label].append(example)
+    parts: list[list[Example]] = [[] for _ in range(k)]
+    rng = random.Random(seed)
+    offset = 0
+    for label in sorted(by_label):
+        items = by_label[label][:]
+        rng.shuffle(items)
+        for i, example in enumerate(items):
+            parts[(i + offset) % k].append(example)
+        offset += len(items)  # small labels do not all start in part 0
+    return parts
+
+
+def _write_training_data(examples: list[Example], directory: Path) -> tuple[Path, Path]:
+    """NLU file and domain (with the FAQ responses the ResponseSelector needs)."""
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for example in examples:
+        by_label[example.label].append(example.text)
+    nlu = {
+        "version": "3.1",
+        "nlu": [
+            {"intent": label, "examples": "".join(f"- {t}\n" for t in texts)}
+            for label, texts in sorted(by_label.items())
+        ],
+    }
+    data_dir = directory / "data"
+    data_dir.mkdir()
+    nlu_path = data_dir / "nlu.yml"
+    nlu_path.write_text(yaml.safe_dump(nlu, allow_unicode=True, sort_keys=False), "utf-8")
+    intents = sorted({label.split("/")[0] for label in by_label})
+    domain = {
+        "version": "3.1",
+        "intents": intents,
+        "responses": faq_responses(load_topics(FAQ_DIR)),
+    }
+    domain_path = directory / "domain.yml"
+    domain_path.write_text(yaml.safe_dump(domain, allow_unicode=True), "utf-8")
+    return data_dir, domain_path
+
+
+def _pipeline_config(name: str, directory: Path) -> Path:
+    if name == "ours":
+        config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text("utf-8"))
+        config.pop("importers", None)  # the fold's data is written out, FAQ included
+    else:
+        config = dict(RASA_INIT_CONFIG)
+    path = directory / f"config-{name}.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    return path
+
+
+def predicted_label(parse: dict[str, Any]) -> str:
+    """Intent, refined to ``faq/<topic>`` by whichever response selector answered."""
+    intent = (parse.get("intent") or {}).get("name") or ""
+    if intent != FAQ_PREFIX:
+        return str(intent)
+    selectors = parse.get("response_selector") or {}
+    for key, value in selectors.items():
+        if key != "all_retrieval_intents" and isinstance(value, dict):
+            response = value.get("response") or {}
+            if response.get("intent_response_key"):
+                return str(response["intent_response_key"])
+    return intent
+
+
+async def _predict(model: str, texts: list[str]) -> list[str]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(model)
+    return [predicted_label(await agent.parse_message(text)) for text in texts]
+
+
+def run_fold(name: str, train: list[Example], test: list[Example]) -> tuple[list[str], float]:
+    """Train pipeline ``name`` on ``train``; predictions for ``test`` and training seconds."""
+    from rasa.model_training import train_nlu
+
+    with tempfile.TemporaryDirectory(prefix="jmd-eval-") as tmp:
+        directory = Path(tmp)
+        data_dir, domain_path = _write_training_data(train, directory)
+        config_path = _pipeline_config(name, directory)
+        started = time.monotonic()
+        model = train_nlu(str(config_path), str(data_dir), str(directory / "models"),
+                          domain=str(domain_path))
+        seconds = time.monotonic() - started
+        if not model:
+            raise RuntimeError(f"training {name} failed")
+        return asyncio.run(_predict(model, [e.text for e in test])), seconds
+
+
+def scores(examples: list[Example], predictions: list[str]) -> dict[str, Any]:
+    """Macro precision/recall/F1 per language and overall, and per-label figures."""
+    def macro(pairs: list[tuple[str, str]]) -> dict[str, float]:
+        truth = [t for t, _ in pairs]
+        guess = [p for _, p in pairs]
+        p, r, f, _ = precision_recall_fscore_support(
+            truth, guess, labels=sorted(set(truth)), average="macro", zero_division=0
+        )
+        accuracy = sum(t == g for t, g in pairs) / len(pairs) if pairs else 0.0
+        return {"precision": p, "recall": r, "f1": f, "accuracy": accuracy, "n": len(pairs)}
+
+    pairs = list(zip([e.label for e in examples], predictions, strict=True))
+    result: dict[str, Any] = {"overall": macro(pairs), "languages": {}, "labels": {}}
+    for lang in registry().codes:
+        subset = [
+            (e.label, p) for e, p in zip(examples, predictions, strict=True) if e.language == lang
+        ]
+        result["languages"][lang] = macro(subset)
+    labels = sorted({e.label for e in examples})
+    p, r, f, n = precision_recall_fscore_support(
+        [t for t, _ in pairs], [g for _, g in pairs], labels=labels, zero_division=0
+    )
+    for i, label in enumerate(labels):
+        result["labels"][label] = {"precision": p[i], "recall": r[i], "f1": f[i], "n": int(n[i])}
+    return result
+
+
+def _markdown(results: dict[str, Any], k: int, total: int) -> str:
+    names = list(results)
+    lines = [
+        "# NLU evaluation: project pipeline vs Rasa's default",
+        "",
+        f"{k}-fold stratified cross-validation on {total} examples (intents and FAQ topics"
+        " `faq/<topic>`); generated by `make eval`.",
+        "",
+        "## Macro-F1 per language",
+        "",
+        "| language | " + " | ".join(f"{n} F1 | {n} accuracy" for n in names) + " | n |",
+        "|---|" + "---|---|" * len(names) + "---|",
+    ]
+    for lang in [*registry().codes, "overall"]:
+        cells = []
+        for name in names:
+            figures = results[name]["scores"]
+            row = figures["overall"] if lang == "overall" else figures["languages"][lang]
+            cells.append(f"{row['f1']:.3f} | {row['accuracy']:.3f}")
+        first = results[names[0]]["scores"]
+        n = (first["overall"] if lang == "overall" else first["languages"][lang])["n"]
+        lines.append(f"| {lang} | " + " | ".join(cells) + f" | {n} |")
+    lines += ["", "Training time per fold (seconds): " + ", ".join(
+        f"{name} {sum(results[name]['seconds']) / len(results[name]['seconds']):.0f}"
+        for name in names
+    ), "", "## Per intent / topic (F1)", "",
+        "| label | " + " | ".join(names) + " | n |", "|---|" + "---|" * len(names) + "---|"]
+    for label in sorted(results[names[0]]["scores"]["labels"]):
+        figures = [results[n]["scores"]["labels"][label] for n in names]
+        lines.append(f"| {label} | " + " | ".join(f"{f['f1']:.3f}" for f in figures)
+                     + f" | {figures[0]['n']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports")
+    parser.add_argument("--pipelines", nargs="+", default=["ours", "rasa-default"])
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+
+    examples = load_examples()
+    parts = folds(examples, args.folds)
+    results: dict[str, Any] = {}
+    for name in args.pipelines:
+        ordered: list[Example] = []
+        predictions: list[str] = []
+        seconds = []
+        for i, test in enumerate(parts):
+            train = [e for j, part in enumerate(parts) if j != i for e in part]
+            print(f"{name}: fold {i + 1}/{args.folds} ({len(train)} train, {len(test)} test)",
+                  flush=True)
+            predicted, took = run_fold(name, train, test)
+            ordered += test
+            predictions += predicted
+            seconds.append(took)
+        results[name] = {"scores": scores(ordered, predictions), "seconds": seconds}
+        overall = results[name]["scores"]
+        print(f"{name}: macro-F1 " + ", ".join(
+            f"{lang} {overall['languages'][lang]['f1']:.3f}" for lang in registry().codes
+        ) + f", overall {overall['overall']['f1']:.3f}", flush=True)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "eval.json").write_text(json.dumps(results, indent=2), "utf-8")
+    report = _markdown(results, args.folds, len(examples))
+    (args.out / "eval.md").write_text(report, "utf-8")
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

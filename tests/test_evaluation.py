@@ -1,0 +1,43 @@
+"""`make eval` helpers: examples, stratified folds, labels from parse data, scores.
+
+The evaluation itself trains many models; it is a benchmark (`make eval`), not a test.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from jmd.evaluation import Example, folds, load_examples, predicted_label, scores
+
+
+def test_examples_cover_nlu_files_and_faq_topics_with_languages() -> None:
+    examples = load_examples()
+    labels = {e.label for e in examples}
+    assert {"greet", "crisis", "faq/recognition", "faq/work_permit"} <= labels
+    languages = Counter(e.language for e in examples)
+    assert min(languages[lang] for lang in ("de", "prs", "ar")) > 500
+    assert languages[None] < 10  # only the odd command like "/start" has no language
+
+
+def test_folds_are_stratified_disjoint_and_reproducible() -> None:
+    examples = [Example(f"t{i}", "a" if i % 3 else "b", "de") for i in range(30)]
+    parts = folds(examples, 5)
+    assert sorted(e.text for part in parts for e in part) == sorted(e.text for e in examples)
+    assert all(Counter(e.label for e in part) == {"a": 4, "b": 2} for part in parts)
+    assert folds(examples, 5) == parts
+
+
+def test_predicted_label_reads_any_response_selector() -> None:
+    faq = {"intent": {"name": "faq"},
+           "response_selector": {"all_retrieval_intents": ["faq"],
+                                 "default": {"response": {"intent_response_key": "faq/study"}}}}
+    assert predicted_label(faq) == "faq/study"
+    assert predicted_label({"intent": {"name": "greet"}}) == "greet"
+
+
+def test_scores_per_language() -> None:
+    examples = [Example("a", "x", "de"), Example("b", "y", "de"), Example("c", "x", "ar")]
+    result = scores(examples, ["x", "x", "x"])
+    assert result["languages"]["ar"]["f1"] == 1.0
+    assert result["languages"]["de"]["accuracy"] == 0.5
+    assert result["labels"]["y"]["recall"] == 0.0
