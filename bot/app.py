@@ -1,16 +1,20 @@
-"""The python-telegram-bot application: private chats are relayed to Rasa."""
+"""The python-telegram-bot application: private chats are relayed to Rasa.
+
+Handlers only look at the update and queue a job in the chat's inbox (bot/inbox.py):
+jobs of one chat run in order, chats run independently, bursts are read together.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+import traceback
+from functools import partial
 
-from telegram import Message, Update
-from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram import Bot, Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -20,12 +24,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.formatting import PayloadStore, keyboard, split_message, to_html
-from bot.rasa_client import RasaClient, RasaUnavailable, Reply
+from bot.formatting import PayloadStore
+from bot.front import Front, Person, front_of, front_of_context, mark_choice, say
+from bot.inbox import ChatInbox
+from bot.privacy import DELETE_PATTERN, on_delete, on_delete_choice, on_privacy
+from bot.rasa_client import RasaClient
+from bot.relay import relay, retry_forever
 from bot.texts import command_descriptions, text
-from jmd.db import session_scope
-from jmd.db.persons import get_language, touch_person
-from jmd.identity import pseudonym, short
+from bot.throttle import FrontRateLimiter
+from jmd.identity import short
 from jmd.languages import registry
 from jmd.settings import Settings, get_settings
 
@@ -44,156 +51,89 @@ COMMAND_PAYLOADS = {
 }
 
 
-@dataclass
-class Front:
-    """What the handlers share: settings, the Rasa client, long button payloads."""
-
-    settings: Settings
-    rasa: RasaClient
-    payloads: PayloadStore
+async def _say_to(bot: Bot, person: Person, key: str) -> None:
+    await say(bot, person.chat_id, key, await person.language_async())
 
 
-def _front(context: ContextTypes.DEFAULT_TYPE) -> Front:
-    return context.application.bot_data["front"]  # type: ignore[no-any-return]
-
-
-def _language_of(update: Update) -> str:
-    """The person's language: stored preference, else Telegram's setting, else default."""
-    user = update.effective_user
-    langs = registry()
-    if user is None:
-        return langs.default
-    stored = None
-    try:
-        with session_scope() as session:
-            stored = get_language(session, pseudonym(user.id))
-    except Exception:
-        logger.warning("language lookup failed", exc_info=True)
-    return stored or langs.from_telegram_code(user.language_code) or langs.default
-
-
-def _remember_chat(key: str, chat_id: int) -> None:
-    with session_scope() as session:
-        touch_person(session, key, chat_id=chat_id)
-
-
-async def _send_replies(
-    message: Message, replies: list[Reply], language: str, front: Front
-) -> None:
-    for reply in replies:
-        if not reply.text:
-            continue
-        parts = split_message(to_html(reply.text, language))
-        for index, part in enumerate(parts):
-            markup = keyboard(reply.buttons, front.payloads) if index == len(parts) - 1 else None
-            await message.get_bot().send_message(
-                chat_id=message.chat_id, text=part, parse_mode=ParseMode.HTML, reply_markup=markup
-            )
-
-
-async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text_: str) -> None:
-    """Send ``text_`` to Rasa on behalf of the update's user and deliver the answer."""
-    front = _front(context)
-    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
-    if user is None or chat is None or message is None:
-        return
-    key = pseudonym(user.id)
-    await asyncio.to_thread(_remember_chat, key, chat.id)
-    await context.bot.send_chat_action(chat_id=chat.id, action=ChatAction.TYPING)
-    metadata = {"telegram_language_code": user.language_code, "chat_type": chat.type}
-    try:
-        replies = await front.rasa.send(key, text_, metadata)
-    except RasaUnavailable:
-        logger.error("Rasa unavailable for %s", short(key))
-        language = await asyncio.to_thread(_language_of, update)
-        await message.reply_text(text("technical_problem", language))
-        return
-    language = await asyncio.to_thread(_language_of, update)
-    await _send_replies(message, replies, language, front)
+def _queue_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
+    """Answer with the front's own text ``key``, in turn with the chat's other answers."""
+    person = Person.of(update)
+    if person is not None:
+        job = partial(_say_to, context.bot, person, key)
+        front_of_context(context).inbox.submit(person.chat_id, job, update, once=key)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Relay a private text message to Rasa."""
-    message = update.effective_message
-    if message is None or message.text is None:
+    """Relay a private text message to Rasa; texts sent in a burst are read together."""
+    message, person = update.effective_message, Person.of(update)
+    if message is None or message.text is None or person is None:
         return
-    body = message.text
+    front = front_of_context(context)
+    answer = partial(_answer_texts, front, context.bot, person, message.message_id)
+    front.inbox.submit_text(person.chat_id, message.text, answer, update)
+
+
+async def _answer_texts(
+    front: Front, bot: Bot, person: Person, message_id: int, texts: list[str]
+) -> None:
+    if len(texts) >= front.settings.burst_notice:
+        await _say_to(bot, person, "burst")
+    body = "\n".join(texts)
     if len(body) > MAX_TEXT_TO_RASA:
-        await _reply(update, "too_long")
+        await _say_to(bot, person, "too_long")
         body = body[:MAX_TEXT_TO_RASA]
-    await converse(update, context, body)
+    await relay(front, bot, person, body, message_id)
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Translate a Telegram command into its Rasa payload."""
-    message = update.effective_message
-    if message is None or message.text is None:
+    message, person = update.effective_message, Person.of(update)
+    if message is None or message.text is None or person is None:
         return
     command = message.text.split()[0].lstrip("/").split("@")[0].lower()
-    await converse(update, context, COMMAND_PAYLOADS[command])
-
-
-async def _reply(update: Update, key: str) -> None:
-    """Reply with the front's own text ``key`` in the person's language."""
-    message = update.effective_message  # also the edited message of an edit
-    if message is None:
-        return
-    language = await asyncio.to_thread(_language_of, update)
-    await message.reply_text(text(key, language))
+    front = front_of_context(context)
+    job = partial(relay, front, context.bot, person, COMMAND_PAYLOADS[command])
+    front.inbox.submit(person.chat_id, job, update)
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer commands the assistant does not know."""
-    await _reply(update, "unknown_command")
+    _queue_reply(update, context, "unknown_command")
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A tapped inline button: mark the choice, then send its payload to Rasa."""
-    query = update.callback_query
-    if query is None or query.data is None:
+    query, person = update.callback_query, Person.of(update)
+    if query is None or query.data is None or person is None:
         return
-    payload = _front(context).payloads.payload(query.data)
+    front = front_of_context(context)
+    payload = front.payloads.payload(query.data)
     if payload is None:
-        language = await asyncio.to_thread(_language_of, update)
-        await query.answer(text("button_expired", language), show_alert=False)
+        await query.answer(text("button_expired", await person.language_async()))
         return
-    await query.answer()
-    message = query.message
-    if isinstance(message, Message) and message.reply_markup:
-        title = next(
-            (
-                button.text
-                for row in message.reply_markup.inline_keyboard
-                for button in row
-                if button.callback_data == query.data
-            ),
-            "",
-        )
-        try:
-            await message.edit_text(
-                f"{message.text_html}\n\n✅ {title}" if title else message.text_html,
-                parse_mode=ParseMode.HTML,
-                reply_markup=None,
-            )
-        except TelegramError:
-            logger.info("could not mark the tapped button", exc_info=True)
-    await converse(update, context, payload)
+    await query.answer()  # at once: Telegram shows a spinner until then
+
+    async def job() -> None:
+        await mark_choice(query)
+        await relay(front, context.bot, person, payload)
+
+    front.inbox.submit(person.chat_id, job, update)
 
 
 async def on_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Photos, voice, stickers, files, locations …: explain what the assistant can read."""
-    await _reply(update, "not_text")
+    _queue_reply(update, context, "not_text")
 
 
 async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Edited messages are not re-processed; the person is asked to send anew."""
-    await _reply(update, "edited")
+    _queue_reply(update, context, "edited")
 
 
 async def on_foreign_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The assistant is only for private chats (and the counselor group): leave others."""
     chat = update.effective_chat
-    if chat is None or chat.id == _front(context).settings.counselor_chat_id:
+    if chat is None or chat.id == front_of_context(context).settings.counselor_chat_id:
         return
     logger.info("leaving a group chat that is not the counselor group")
     try:
@@ -202,20 +142,39 @@ async def on_foreign_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         logger.warning("could not leave a group chat", exc_info=True)
 
 
+def _kind(update: object) -> str:
+    """What was being handled, for the log: the update's kind, never its content."""
+    if not isinstance(update, Update):
+        return "background work"
+    for kind in ("message", "edited_message", "callback_query", "my_chat_member"):
+        if getattr(update, kind, None) is not None:
+            return kind
+    return "update"
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure (without message text or IDs) and tell the person."""
-    logger.error("error while handling an update", exc_info=context.error)
+    """Log the failure with its context (no message text, no IDs) and tell the person."""
+    error = context.error
+    person = Person.of(update) if isinstance(update, Update) else None
+    # The traceback names code locations only; the exception's message is left out
+    # because it may quote what the person wrote.
+    logger.error(
+        "%s while handling %s%s\n%s",
+        type(error).__name__,
+        _kind(update),
+        f" for {short(person.key)}" if person else "",
+        "".join(traceback.format_tb(error.__traceback__)) if error else "",
+    )
     chat = update.effective_chat if isinstance(update, Update) else None
-    if isinstance(update, Update) and chat is not None and chat.type == ChatType.PRIVATE:
-        language = await asyncio.to_thread(_language_of, update)
+    if person is not None and chat is not None and chat.type == ChatType.PRIVATE:
         try:
-            await context.bot.send_message(chat.id, text("technical_problem", language))
+            await _say_to(context.bot, person, "error")
         except TelegramError:
-            logger.warning("could not tell the person about the error", exc_info=True)
+            logger.warning("could not tell the person about the error")
 
 
 async def _post_init(application: Application) -> None:
-    """Register the command menu in each language."""
+    """Register the command menu in each language; start retrying waiting messages."""
     langs = registry()
     for lang in langs.languages.values():
         commands = command_descriptions(lang.code)
@@ -225,14 +184,17 @@ async def _post_init(application: Application) -> None:
                 await application.bot.set_my_commands(commands, language_code=code)
             except TelegramError:
                 logger.warning("could not register commands", exc_info=True)
+    front = front_of(application)
+    front.tasks.add(asyncio.create_task(retry_forever(application), name="retry pending"))
 
 
 async def _post_shutdown(application: Application) -> None:
-    await _front_of_app(application).rasa.close()
-
-
-def _front_of_app(application: Application) -> Front:
-    return application.bot_data["front"]  # type: ignore[no-any-return]
+    front = front_of(application)
+    for task in front.tasks:
+        task.cancel()
+    await asyncio.gather(*front.tasks, return_exceptions=True)
+    front.tasks.clear()
+    await front.rasa.close()
 
 
 def build_application(
@@ -242,18 +204,25 @@ def build_application(
     settings = settings or get_settings()
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    limiter = FrontRateLimiter(
+        chat_interval=settings.telegram_chat_interval,
+        max_retries=settings.telegram_send_retries,
+    )
     application = (
         Application.builder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(limiter)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
     )
     application.bot_data["front"] = Front(
-        settings=settings, rasa=rasa or RasaClient(settings.rasa_url), payloads=PayloadStore()
+        settings=settings,
+        rasa=rasa or RasaClient(settings.rasa_url),
+        payloads=PayloadStore(),
+        inbox=ChatInbox(spawn=application.create_task, on_error=application.process_error),
     )
 
     private = filters.ChatType.PRIVATE
@@ -263,8 +232,11 @@ def build_application(
     application.add_handler(MessageHandler(filters.ChatType.GROUPS, on_foreign_group), group=-1)
     application.add_handler(MessageHandler(filters.UpdateType.EDITED & private, on_edited))
     application.add_handler(CommandHandler(list(COMMAND_PAYLOADS), on_command, filters=private))
+    application.add_handler(CommandHandler("privacy", on_privacy, filters=private))
+    application.add_handler(CommandHandler("delete", on_delete, filters=private))
     application.add_handler(MessageHandler(filters.COMMAND & private, on_unknown_command))
     application.add_handler(MessageHandler(filters.TEXT & private, on_text))
+    application.add_handler(CallbackQueryHandler(on_delete_choice, pattern=DELETE_PATTERN))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(private & ~filters.TEXT, on_not_text))
     application.add_error_handler(on_error)

@@ -26,6 +26,10 @@ def _int(value: str | None, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _float(value: str | None, default: float) -> float:
+    return float(value) if value not in (None, "") else default
+
+
 @dataclass(frozen=True)
 class Settings:
     """All runtime configuration of the assistant."""
@@ -46,6 +50,12 @@ class Settings:
     seed_demo_data: bool
     retention_days: int
     log_level: str
+    # The Telegram front's pace and patience (see README, "Configuration").
+    telegram_chat_interval: float
+    telegram_send_retries: int
+    burst_notice: int
+    pending_retry_seconds: float
+    pending_max_age_minutes: int
 
     @property
     def is_sqlite(self) -> bool:
@@ -94,6 +104,11 @@ def load_settings() -> Settings:
         seed_demo_data=_flag(env.get("SEED_DEMO_DATA"), True),
         retention_days=_int(env.get("RETENTION_DAYS"), 90),
         log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+        telegram_chat_interval=_float(env.get("TELEGRAM_CHAT_INTERVAL"), 1.0),
+        telegram_send_retries=_int(env.get("TELEGRAM_SEND_RETRIES"), 3),
+        burst_notice=_int(env.get("BURST_NOTICE"), 3),
+        pending_retry_seconds=_float(env.get("PENDING_RETRY_SECONDS"), 30.0),
+        pending_max_age_minutes=_int(env.get("PENDING_MAX_AGE_MINUTES"), 60),
     )
 
 

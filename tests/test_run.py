@@ -82,9 +82,20 @@ def test_ctrl_c_stops_every_process(model_path: Path, tmp_path: Path) -> None:
         assert len(pids) == 2 and all(_alive(p) for p in pids)
 
 
-def test_with_a_token_all_three_processes_run(model_path: Path, tmp_path: Path) -> None:
-    """Rasa, the action server and the Telegram front; a message is answered; Ctrl-C stops all."""
-    from tests.helpers.bot_api import BotApiStandIn
+# (language, Telegram user, Telegram's language_code, greeting, the button tapped, follow-up)
+TELEGRAM_CONVERSATIONS = [
+    ("de", 777001, "de", "hallo wie gehts", "Deutsch", "vielen dank"),
+    ("prs", 777002, None, "سلام چطور استی", "دری", "تشکر زیاد"),
+    ("ar", 777003, "ar", "مرحبا شلونك", "العربية", "شكرا كتير"),
+]
+
+
+def test_with_a_token_three_people_talk_in_three_languages(
+    model_path: Path, tmp_path: Path
+) -> None:
+    """`make run` with a token: Rasa, action server and Telegram front; Ctrl-C stops all."""
+    from bot.formatting import to_html
+    from tests.helpers.bot_api import BotApiStandIn, Call
 
     api = BotApiStandIn().start()
     env = {
@@ -93,12 +104,32 @@ def test_with_a_token_all_three_processes_run(model_path: Path, tmp_path: Path) 
         "TELEGRAM_BOT_TOKEN": api.token,
         "TELEGRAM_API_BASE_URL": api.base_url,
     }
+
+    def answer(user: int, response: str, language: str) -> Call:
+        expected = to_html(response_text(response, language), language)
+        return api.wait_for(
+            lambda: next((c for c in api.sent_messages(user) if c.params["text"] == expected),
+                         None),
+            timeout=90,
+        )
+
     try:
         with launched(["--model", str(model_path)], env, "telegram started") as pids:
             assert len(pids) == 3
             api.wait_for(lambda: api.calls_of("getUpdates"))
-            api.push_text(777001, "سلام چطور استی")
-            texts = api.wait_for(lambda: api.sent_texts(777001), timeout=90)
-            assert "خوش آمدید" in texts[0]
+            # Three people at once, each in their own language.
+            for _, user, code, greeting, _, _ in TELEGRAM_CONVERSATIONS:
+                api.push_text(user, greeting, code)
+            for language, user, code, _, button, _ in TELEGRAM_CONVERSATIONS:
+                greeted = answer(user, "utter_greet", language)
+                data = next(b["callback_data"] for row in greeted.result["reply_markup"]
+                            ["inline_keyboard"] for b in row if b["text"] == button)
+                api.push_tap(user, greeted, data, code)
+            for language, user, code, _, _, follow_up in TELEGRAM_CONVERSATIONS:
+                answer(user, "utter_language_changed", language)
+                api.push_text(user, follow_up, code)
+            for language, user, _, _, _, _ in TELEGRAM_CONVERSATIONS:
+                answer(user, "utter_you_are_welcome", language)
+                assert len(api.sent_texts(user)) == 3, "one answer per message, no errors"
     finally:
         api.stop()

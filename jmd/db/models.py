@@ -54,3 +54,21 @@ class Feedback(Base):
     text = Column(Text, nullable=True)  # the question, numbers and addresses masked
     person_key = Column(String(64), nullable=True, index=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+
+class PendingMessage(Base):
+    """A message that reached the front while Rasa could not answer; retried until answered.
+
+    The text is kept only until Rasa has answered it (then the row is deleted) or until it
+    is too old to be worth answering (then the person is asked to write again).
+    """
+
+    __tablename__ = "pending_messages"
+
+    id = Column(Integer, primary_key=True)
+    person_key = Column(String(64), nullable=False, index=True)
+    chat_id = Column(BigInteger, nullable=False)
+    message_id = Column(BigInteger, nullable=True)  # to answer as a reply to the original
+    text = Column(Text, nullable=False)
+    telegram_language_code = Column(String(16), nullable=True)  # metadata Rasa needs
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)

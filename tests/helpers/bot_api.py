@@ -33,6 +33,7 @@ BOT_USER = {
 class Call:
     method: str
     params: dict[str, Any]
+    result: Any = None  # what the stand-in answered (None for a fault)
 
 
 @dataclass
@@ -65,10 +66,18 @@ class BotApiStandIn:
         return self
 
     def stop(self) -> None:
-        if self._runner:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+
+    async def _shutdown(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+        # A long poll may still be waiting: end it here rather than leave it to the GC.
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     async def _serve(self) -> None:
         app = web.Application(client_max_size=50 * 1024 * 1024)
@@ -84,6 +93,38 @@ class BotApiStandIn:
             update = {"update_id": next(self._ids), **update}
             self._updates.append(update)
         return update
+
+    def push_batch(self, updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Queue updates so that one getUpdates call returns them together."""
+        with self._lock:
+            batch = [{"update_id": next(self._ids), **update} for update in updates]
+            self._updates.extend(batch)
+        return batch
+
+    def text_update(
+        self, user_id: int, text: str, language_code: str | None = None
+    ) -> dict[str, Any]:
+        return {"message": {**self.message_base(user_id, language_code), "text": text}}
+
+    def push_command(
+        self, user_id: int, command: str, language_code: str | None = None
+    ) -> dict[str, Any]:
+        entity = {"type": "bot_command", "offset": 0, "length": len(command.split()[0])}
+        return self.push_text(user_id, command, language_code, entities=[entity])
+
+    def push_tap(self, user_id: int, sent: Call, data: str,
+                 language_code: str | None = None) -> dict[str, Any]:
+        """The person taps the button with callback ``data`` under the message ``sent``."""
+        buttons = [b["callback_data"] for row in sent.result["reply_markup"]["inline_keyboard"]
+                   for b in row]
+        assert data in buttons, (data, buttons)
+        return self.push({"callback_query": {
+            "id": str(next(self._ids)),
+            "from": self.message_base(user_id, language_code)["from"],
+            "chat_instance": f"ci{user_id}",
+            "data": data,
+            "message": sent.result,
+        }})
 
     def push_text(
         self, user_id: int, text: str, language_code: str | None = None, **extra: Any
@@ -114,9 +155,13 @@ class BotApiStandIn:
         with self._lock:
             return [c for c in self.calls if c.method == method]
 
+    def sent_messages(self, chat_id: int) -> list[Call]:
+        """Successful sendMessage calls to ``chat_id``, in order."""
+        return [c for c in self.calls_of("sendMessage")
+                if int(c.params.get("chat_id", 0)) == chat_id and c.result is not None]
+
     def sent_texts(self, chat_id: int) -> list[str]:
-        return [str(c.params.get("text")) for c in self.calls_of("sendMessage")
-                if int(c.params.get("chat_id", 0)) == chat_id]
+        return [str(c.params.get("text")) for c in self.sent_messages(chat_id)]
 
     def wait_for(self, predicate: Any, timeout: float = 60.0) -> Any:
         """Poll ``predicate()`` until it returns something truthy."""
@@ -148,8 +193,9 @@ class BotApiStandIn:
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
+        call = Call(method, params)
         with self._lock:
-            self.calls.append(Call(method, params))
+            self.calls.append(call)
             faults = self._faults.get(method)
             fault = faults.pop(0) if faults else None
         if request.match_info["token"] != self.token:
@@ -165,7 +211,8 @@ class BotApiStandIn:
             return web.json_response({"ok": False, "error_code": fault["status"],
                                       "description": "Internal Server Error"},
                                      status=fault["status"])
-        return web.json_response({"ok": True, "result": await self._result(method, params)})
+        call.result = await self._result(method, params)
+        return web.json_response({"ok": True, "result": call.result})
 
     async def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":

@@ -1,0 +1,119 @@
+"""What the Telegram front's handlers share, and how the front speaks to a person."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Bot, CallbackQuery, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot.formatting import PayloadStore, keyboard, split_message, to_html
+from bot.inbox import ChatInbox
+from bot.rasa_client import RasaClient, Reply
+from bot.texts import text
+from jmd.db import session_scope
+from jmd.db.persons import get_language
+from jmd.identity import pseudonym
+from jmd.languages import registry
+from jmd.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Front:
+    """What the handlers share: settings, the Rasa client, button payloads, chat queues."""
+
+    settings: Settings
+    rasa: RasaClient
+    payloads: PayloadStore
+    inbox: ChatInbox
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+
+def front_of(application: Application) -> Front:
+    return application.bot_data["front"]  # type: ignore[no-any-return]
+
+
+def front_of_context(context: ContextTypes.DEFAULT_TYPE) -> Front:
+    return front_of(context.application)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Whom an update comes from, as far as the front needs to know."""
+
+    key: str  # pseudonym; the Telegram ID itself goes no further than this
+    chat_id: int
+    telegram_language_code: str | None
+
+    @classmethod
+    def of(cls, update: Update) -> Person | None:
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return None
+        return cls(pseudonym(user.id), chat.id, user.language_code)
+
+    def language(self) -> str:
+        """Stored preference, else Telegram's setting, else the default (blocking: DB)."""
+        langs = registry()
+        stored = None
+        try:
+            with session_scope() as session:
+                stored = get_language(session, self.key)
+        except Exception:  # Rasa down often means the database is too: answer anyway
+            logger.warning("language lookup failed", exc_info=True)
+        return stored or langs.from_telegram_code(self.telegram_language_code) or langs.default
+
+    async def language_async(self) -> str:
+        return await asyncio.to_thread(self.language)
+
+
+async def say(bot: Bot, chat_id: int, key: str, language: str, **kwargs: Any) -> Message:
+    """Send the front's own text ``key`` in ``language``."""
+    return await bot.send_message(chat_id, text(key, language), **kwargs)
+
+
+async def send_replies(
+    bot: Bot, chat_id: int, replies: list[Reply], language: str, payloads: PayloadStore
+) -> None:
+    """Rasa's replies as Telegram messages: escaped, split to fit, buttons on the last part."""
+    for reply in replies:
+        if not reply.text:
+            continue
+        parts = split_message(to_html(reply.text, language))
+        for index, part in enumerate(parts):
+            markup = keyboard(reply.buttons, payloads) if index == len(parts) - 1 else None
+            await bot.send_message(
+                chat_id=chat_id, text=part, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+
+
+async def mark_choice(query: CallbackQuery) -> None:
+    """Show which button was tapped and remove the keyboard, so it is tapped only once."""
+    message = query.message
+    if not isinstance(message, Message) or not message.reply_markup:
+        return
+    title = next(
+        (
+            button.text
+            for row in message.reply_markup.inline_keyboard
+            for button in row
+            if button.callback_data == query.data
+        ),
+        "",
+    )
+    try:
+        await message.edit_text(
+            f"{message.text_html}\n\n✅ {html.escape(title)}" if title else message.text_html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=None,
+        )
+    except TelegramError:
+        logger.info("could not mark the tapped button", exc_info=True)

@@ -1,0 +1,105 @@
+"""Per-chat work queue: one job at a time per chat, in arrival order, chats independent."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+Job = Callable[[], Awaitable[None]]
+TextJob = Callable[[list[str]], Awaitable[None]]
+Spawn = Callable[[Coroutine[Any, Any, None]], Any]
+OnError = Callable[[Any, Exception], Awaitable[Any]]
+
+
+@dataclass
+class _Entry:
+    update: Any
+    job: Job | None = None
+    on_texts: TextJob | None = None
+    texts: list[str] = field(default_factory=list)
+    once: str | None = None
+    started: bool = False
+
+    async def run(self) -> None:
+        if self.on_texts is not None:
+            await self.on_texts(self.texts)
+        elif self.job is not None:
+            await self.job()
+
+
+class ChatInbox:
+    """Runs each chat's jobs one after another; other chats are never held up.
+
+    Order matters within a chat (a pending message is answered before a newer one; an
+    erasure must not race a conversation), and answers to one chat are paced at one per
+    second, which must not delay anyone else.
+
+    Texts that arrive while an earlier job of the chat is still running are merged into
+    one job: a person who sends a burst of messages gets one answer that read them all,
+    instead of a long trickle of answers. Nothing is dropped.
+    """
+
+    def __init__(self, spawn: Spawn | None = None, on_error: OnError | None = None) -> None:
+        self._spawn = spawn or asyncio.ensure_future
+        self._on_error = on_error
+        self._queues: dict[int, deque[_Entry]] = {}
+
+    def submit(
+        self, chat_id: int, job: Job, update: Any = None, *, once: str | None = None
+    ) -> None:
+        """Run ``job`` after the chat's earlier jobs.
+
+        Jobs with the same ``once`` tag waiting back to back run once: ten stickers sent in
+        a burst get one explanation, not ten.
+        """
+        last = self._waiting_last(chat_id)
+        if once is not None and last is not None and last.once == once:
+            return
+        self._enqueue(chat_id, _Entry(update, job=job, once=once))
+
+    def submit_text(self, chat_id: int, text: str, on_texts: TextJob, update: Any = None) -> None:
+        """Run ``on_texts`` with this text and any that arrive before it starts."""
+        last = self._waiting_last(chat_id)
+        if last is not None and last.on_texts is not None:
+            last.texts.append(text)
+            return
+        self._enqueue(chat_id, _Entry(update, on_texts=on_texts, texts=[text]))
+
+    def _waiting_last(self, chat_id: int) -> _Entry | None:
+        """The chat's last job if it has not started yet (new work may join it)."""
+        queue = self._queues.get(chat_id)
+        return queue[-1] if queue and not queue[-1].started else None
+
+    def busy(self, chat_id: int) -> bool:
+        return chat_id in self._queues
+
+    def _enqueue(self, chat_id: int, entry: _Entry) -> None:
+        queue = self._queues.setdefault(chat_id, deque())
+        queue.append(entry)
+        if len(queue) == 1:  # nobody works on this chat yet
+            self._spawn(self._work(chat_id, queue))
+
+    async def _work(self, chat_id: int, queue: deque[_Entry]) -> None:
+        try:
+            while queue:
+                entry = queue[0]
+                entry.started = True
+                try:
+                    await entry.run()
+                except Exception as error:
+                    if self._on_error is None:
+                        logger.error("a chat job failed: %s", type(error).__name__)
+                    else:
+                        await self._on_error(entry.update, error)
+                finally:
+                    queue.popleft()
+        finally:
+            # Reached with an empty queue, or on cancellation at shutdown.
+            if self._queues.get(chat_id) is queue:
+                del self._queues[chat_id]

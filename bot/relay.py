@@ -1,0 +1,168 @@
+"""Relaying messages to Rasa. What Rasa cannot take now is kept and answered later.
+
+When Rasa or the action server is down, the person is told at once, and the message is
+stored (``pending_messages``). A background task retries; the answer arrives without the
+person writing again. Messages older than ``PENDING_MAX_AGE_MINUTES`` are given up with
+a note. Text is stored only until Rasa has answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from telegram import Bot, ReplyParameters
+from telegram.constants import ChatAction
+from telegram.ext import Application
+
+from bot.front import Front, Person, front_of, say, send_replies
+from bot.rasa_client import RasaUnavailable
+from jmd.db import session_scope
+from jmd.db.models import PendingMessage, utcnow
+from jmd.db.pending import (
+    expire_pending,
+    forget_pending,
+    has_pending,
+    keep_pending,
+    pending_of,
+    waiting_people,
+)
+from jmd.db.persons import touch_person
+from jmd.identity import short
+
+logger = logging.getLogger(__name__)
+
+
+def _metadata(telegram_language_code: str | None) -> dict[str, Any]:
+    # Pending messages come from private chats only: the front relays nothing else.
+    return {"telegram_language_code": telegram_language_code, "chat_type": "private"}
+
+
+def _remember_chat(person: Person) -> None:
+    with session_scope() as session:
+        touch_person(session, person.key, chat_id=person.chat_id)
+
+
+def _has_pending(key: str) -> bool:
+    with session_scope() as session:
+        return has_pending(session, key)
+
+
+def _keep(person: Person, text_: str, message_id: int | None) -> None:
+    with session_scope() as session:
+        keep_pending(
+            session, person.key, person.chat_id, text_, message_id=message_id,
+            telegram_language_code=person.telegram_language_code,
+        )
+
+
+def _pending_of(key: str) -> list[PendingMessage]:
+    with session_scope() as session:
+        return pending_of(session, key)
+
+
+def _forget(row_id: int) -> None:
+    with session_scope() as session:
+        forget_pending(session, row_id)
+
+
+def _expire(key: str, max_age: timedelta) -> list[str | None]:
+    with session_scope() as session:
+        return expire_pending(session, key, utcnow() - max_age)
+
+
+async def relay(
+    front: Front, bot: Bot, person: Person, text_: str, message_id: int | None = None
+) -> None:
+    """Send ``text_`` to Rasa for ``person`` and deliver the answer; keep it if Rasa is down."""
+    await asyncio.to_thread(_remember_chat, person)
+    await bot.send_chat_action(chat_id=person.chat_id, action=ChatAction.TYPING)
+    # Older messages still waiting are answered first, or this one waits behind them.
+    waiting = await asyncio.to_thread(_has_pending, person.key)
+    if waiting and not await flush(front, bot, person.key):
+        await _kept(bot, person, text_, message_id)
+        return
+    try:
+        replies = await front.rasa.send(
+            person.key, text_, _metadata(person.telegram_language_code)
+        )
+    except RasaUnavailable:
+        logger.error("Rasa unavailable for %s; the message is kept", short(person.key))
+        await _kept(bot, person, text_, message_id)
+        return
+    language = await person.language_async()
+    await send_replies(bot, person.chat_id, replies, language, front.payloads)
+
+
+async def _kept(bot: Bot, person: Person, text_: str, message_id: int | None) -> None:
+    await asyncio.to_thread(_keep, person, text_, message_id)
+    await say(bot, person.chat_id, "technical_problem", await person.language_async())
+
+
+async def flush(front: Front, bot: Bot, key: str) -> bool:
+    """Answer the person's waiting messages, oldest first; False if Rasa is still down."""
+    for row in await asyncio.to_thread(_pending_of, key):
+        person = Person(key, int(row.chat_id), row.telegram_language_code)
+        try:
+            metadata = _metadata(person.telegram_language_code)
+            replies = await front.rasa.send(key, str(row.text), metadata)
+        except RasaUnavailable:
+            return False
+        # Rasa has taken the message: it is not sent again, even if Telegram fails now.
+        try:
+            language = await person.language_async()
+            reply_to = (
+                ReplyParameters(int(row.message_id), allow_sending_without_reply=True)
+                if row.message_id else None
+            )
+            await say(bot, person.chat_id, "pending_answer", language, reply_parameters=reply_to)
+            await send_replies(bot, person.chat_id, replies, language, front.payloads)
+        finally:
+            await asyncio.to_thread(_forget, int(row.id))
+    logger.info("answered the waiting messages of %s", short(key))
+    return True
+
+
+async def settle(front: Front, bot: Bot, key: str, chat_id: int, rasa_ready: bool) -> None:
+    """One person's waiting messages: give up the too old ones, answer the rest if possible."""
+    max_age = timedelta(minutes=front.settings.pending_max_age_minutes)
+    expired = await asyncio.to_thread(_expire, key, max_age)
+    if expired:
+        logger.warning("gave up %d waiting message(s) of %s", len(expired), short(key))
+        language = await Person(key, chat_id, expired[-1]).language_async()
+        await say(bot, chat_id, "pending_expired", language)
+    if rasa_ready:
+        await flush(front, bot, key)
+
+
+def _waiting_people() -> list[tuple[str, int]]:
+    with session_scope() as session:
+        return waiting_people(session)
+
+
+async def retry_once(application: Application) -> None:
+    """Queue a settle job for everyone with waiting messages."""
+    front = front_of(application)
+    people = await asyncio.to_thread(_waiting_people)
+    if not people:
+        return
+    rasa_ready = await front.rasa.is_ready()
+    for key, chat_id in people:
+        # A busy chat is settled in a later round (and relay answers waiting ones first).
+        if application.running and not front.inbox.busy(chat_id):
+            job = partial(settle, front, application.bot, key, chat_id, rasa_ready)
+            front.inbox.submit(chat_id, job)
+
+
+async def retry_forever(application: Application) -> None:
+    """The background task started in post_init."""
+    interval = front_of(application).settings.pending_retry_seconds
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await retry_once(application)
+        except Exception as error:  # the database may be down too; try again later
+            await application.process_error(None, error)

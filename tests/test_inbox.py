@@ -1,0 +1,115 @@
+"""The per-chat inbox: order within a chat, independence of chats, bursts merged.
+
+Jobs block on events the test releases; nothing depends on how long anything takes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from bot.inbox import ChatInbox
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Let the event loop run until ``condition`` holds (no clock involved)."""
+    for _ in range(10_000):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("condition never became true")
+
+
+async def test_one_chat_in_order_other_chats_not_held_up() -> None:
+    inbox = ChatInbox()
+    log: list[str] = []
+    gate = asyncio.Event()
+
+    async def slow() -> None:
+        log.append("a1 start")
+        await gate.wait()
+        log.append("a1 end")
+
+    def job(name: str) -> Callable[[], asyncio.Future]:
+        async def run() -> None:
+            log.append(name)
+        return run  # type: ignore[return-value]
+
+    inbox.submit(1, slow)
+    inbox.submit(1, job("a2"))
+    inbox.submit(2, job("b1"))
+    await until(lambda: "b1" in log)
+    assert log == ["a1 start", "b1"]  # chat 2 did not wait for chat 1
+    assert inbox.busy(1) and not inbox.busy(2)
+    gate.set()
+    await until(lambda: not inbox.busy(1))
+    assert log == ["a1 start", "b1", "a1 end", "a2"]
+
+
+async def test_texts_arriving_while_busy_are_read_together() -> None:
+    inbox = ChatInbox()
+    batches: list[list[str]] = []
+    log: list[str] = []
+    gate = asyncio.Event()
+
+    async def on_texts(texts: list[str]) -> None:
+        batches.append(list(texts))
+        log.append("texts")
+        await gate.wait()
+
+    async def command() -> None:
+        log.append("command")
+
+    inbox.submit_text(1, "a", on_texts)
+    await until(lambda: bool(batches))  # "a" is being answered
+    for text in ("b", "c", "d"):
+        inbox.submit_text(1, text, on_texts)
+    inbox.submit(1, command)  # a command is never merged and keeps its place
+    inbox.submit_text(1, "e", on_texts)
+    gate.set()
+    await until(lambda: not inbox.busy(1))
+    assert batches == [["a"], ["b", "c", "d"], ["e"]]
+    assert log == ["texts", "texts", "command", "texts"]
+
+
+async def test_a_failing_job_is_reported_and_the_chat_goes_on() -> None:
+    reported: list[tuple[object, Exception]] = []
+
+    async def on_error(update: object, error: Exception) -> None:
+        reported.append((update, error))
+
+    inbox = ChatInbox(on_error=on_error)
+    done: list[str] = []
+
+    async def broken() -> None:
+        raise ValueError("boom")
+
+    async def next_job() -> None:
+        done.append("next")
+
+    inbox.submit(1, broken, update="the update")
+    inbox.submit(1, next_job)
+    await until(lambda: not inbox.busy(1))
+    assert [(u, type(e)) for u, e in reported] == [("the update", ValueError)]
+    assert done == ["next"]
+
+
+async def test_the_same_reply_waiting_back_to_back_is_sent_once() -> None:
+    inbox = ChatInbox()
+    gate = asyncio.Event()
+    sent: list[str] = []
+
+    async def busy() -> None:
+        await gate.wait()
+
+    def reply(key: str) -> Callable[[], asyncio.Future]:
+        async def run() -> None:
+            sent.append(key)
+        return run  # type: ignore[return-value]
+
+    inbox.submit(1, busy)
+    for key in ("not_text", "not_text", "not_text", "edited", "not_text"):
+        inbox.submit(1, reply(key), once=key)
+    gate.set()
+    await until(lambda: not inbox.busy(1))
+    assert sent == ["not_text", "edited", "not_text"]

@@ -1,0 +1,66 @@
+"""Erasure (/delete) on SQLite and PostgreSQL: nothing with the person's key remains."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+from jmd.db.engine import make_engine, session_scope
+from jmd.db.models import Feedback
+from jmd.db.pending import keep_pending
+from jmd.db.persons import get_person, touch_person
+from jmd.privacy import erase_person
+from tests.helpers.db import rows_with
+
+KEY, OTHER = "u-erase-me", "u-keep-me"
+
+
+def store_everything(engine: Engine, key: str) -> None:
+    with session_scope(engine) as session:
+        touch_person(session, key, language="ar", chat_id=424242)
+        session.add(Feedback(kind="unanswered", language="ar", text="سؤال", person_key=key))
+        keep_pending(session, key, 424242, "رسالة تنتظر")
+
+
+async def save_conversation(url: str, key: str) -> None:
+    """A few events in Rasa's own SQL tracker store, as the Rasa server writes them."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store = SQLTrackerStore(Domain.empty(), host=url)
+    tracker = DialogueStateTracker.from_events(
+        key, [UserUttered("مرحبا"), ActionExecuted("utter_greet"), BotUttered("أهلًا")]
+    )
+    await store.save(tracker)
+    store.engine.dispose()
+
+
+async def test_erase_person_leaves_nothing_with_the_key(database_url: str) -> None:
+    engine = make_engine(database_url)
+    for key in (KEY, OTHER):
+        store_everything(engine, key)
+        await save_conversation(database_url, key)
+    assert set(rows_with(engine, KEY)) >= {
+        "persons.key", "feedback.person_key", "pending_messages.person_key", "events.sender_id"
+    }
+    with session_scope(engine) as session:
+        counts = erase_person(session, KEY)
+    assert counts["persons"] == 1 and counts["feedback"] == 1
+    assert counts["pending_messages"] == 1 and counts["events"] >= 3
+    assert rows_with(engine, KEY) == {}
+    assert "events.sender_id" in rows_with(engine, OTHER), "others keep their data"
+    with session_scope(engine) as session:
+        assert get_person(session, OTHER) is not None
+    engine.dispose()
+
+
+def test_erase_works_before_rasa_created_its_tables(database_url: str) -> None:
+    engine = make_engine(database_url)
+    store_everything(engine, KEY)
+    with session_scope(engine) as session:
+        counts = erase_person(session, KEY)
+    assert counts == {"pending_messages": 1, "feedback": 1, "events": 0, "persons": 1}
+    assert rows_with(engine, KEY) == {}
+    engine.dispose()
+
