@@ -84,12 +84,22 @@ class PayloadStore:
         return data
 
 
+# Buttons with titles this short (👍, 👎) share a row; longer ones need the full width.
+SHORT_TITLE = 2
+
+
 def keyboard(buttons: tuple[Button, ...], store: PayloadStore) -> InlineKeyboardMarkup | None:
-    """One button per row: titles in three languages need the width."""
+    """One button per row, except that neighbouring short buttons (👍 👎) share one."""
     if not buttons:
         return None
-    rows = [
-        [InlineKeyboardButton(b.title[:64], callback_data=store.callback_data(b.payload))]
-        for b in buttons
-    ]
+    rows: list[list[InlineKeyboardButton]] = []
+    previous_short = False
+    for b in buttons:
+        button = InlineKeyboardButton(b.title[:64], callback_data=store.callback_data(b.payload))
+        short = len(b.title) <= SHORT_TITLE
+        if short and previous_short:
+            rows[-1].append(button)
+        else:
+            rows.append([button])
+        previous_short = short
     return InlineKeyboardMarkup(rows)

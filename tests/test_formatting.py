@@ -65,3 +65,13 @@ def test_keyboard_one_button_per_row() -> None:
     assert markup is not None
     assert [[b.text for b in row] for row in markup.inline_keyboard] == [["Deutsch"], ["دری"]]
     assert keyboard((), PayloadStore()) is None
+
+
+def test_rating_buttons_share_a_row() -> None:
+    buttons = (
+        Button("💡 Studium", "/a"), Button("👍", "/b"), Button("👎", "/c"), Button("دری", "/d")
+    )
+    markup = keyboard(buttons, PayloadStore())
+    assert markup is not None
+    rows = [[b.text for b in row] for row in markup.inline_keyboard]
+    assert rows == [["💡 Studium"], ["👍", "👎"], ["دری"]]
