@@ -32,3 +32,6 @@ def setup_logging(settings: Settings) -> None:
     # httpx logs every request URL at INFO, and the Bot API URL contains the token.
     for noisy in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # python-telegram-bot's DEBUG output contains whole updates (message text, chat IDs):
+    # even at LOG_LEVEL=DEBUG it stays at INFO.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, root.level))

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -66,9 +67,13 @@ def launched(args: list[str], env: dict[str, str], ready: str) -> Iterator[list[
                 pids.append(int(line.split("pid ")[1].split(",")[0]))
             if ready in line or time.monotonic() > deadline:
                 break
+        # Keep reading: a full pipe would block the launcher's own output on shutdown.
+        rest: list[str] = []
+        drain = threading.Thread(target=lambda: rest.extend(launcher.stdout or ()), daemon=True)
+        drain.start()
         yield pids
         launcher.send_signal(signal.SIGINT)
-        assert launcher.wait(timeout=60) == 0
+        assert launcher.wait(timeout=60) == 0, "".join(rest)[-3000:]
         time.sleep(0.5)
         assert not any(_alive(p) for p in pids), "Ctrl-C left processes behind"
     finally:

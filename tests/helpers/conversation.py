@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import httpx
 
@@ -25,3 +26,10 @@ def new_sender() -> str:
 def language_slot(settings: Settings, sender: str) -> str | None:
     tracker = httpx.get(f"{settings.rasa_url}/conversations/{sender}/tracker").json()
     return tracker["slots"].get("language")  # type: ignore[no-any-return]
+
+
+def parse(settings: Settings, text: str) -> dict[str, Any]:
+    """What the running model understands of ``text`` (intents, FAQ topic ranking)."""
+    response = httpx.post(f"{settings.rasa_url}/model/parse", json={"text": text}, timeout=30)
+    response.raise_for_status()
+    return response.json()  # type: ignore[no-any-return]
