@@ -36,6 +36,7 @@ from jmd.settings import PROJECT_ROOT
 logger = logging.getLogger(__name__)
 
 NLU_DIR = PROJECT_ROOT / "nlu" / "data" / "nlu"
+FALLBACK = "nlu_fallback"
 # What `rasa init` writes (rasa/cli/initial_project/config.yml): no pipeline, so Rasa
 # fills in its default one (rasa/engine/recipes/config_files/default_config.yml).
 RASA_INIT_CONFIG = {"recipe": "default.v1", "language": "en", "pipeline": None, "policies": None}
@@ -111,9 +112,12 @@ def _write_training_data(examples: list[Example], directory: Path) -> tuple[Path
     return data_dir, domain_path
 
 
-def _pipeline_config(name: str, directory: Path) -> Path:
+PROJECT_CONFIG = PROJECT_ROOT / "config.yml"
+
+
+def _pipeline_config(name: str, directory: Path, ours: Path = PROJECT_CONFIG) -> Path:
     if name == "ours":
-        config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text("utf-8"))
+        config = yaml.safe_load(ours.read_text("utf-8"))
         config.pop("importers", None)  # the fold's data is written out, FAQ included
     else:
         config = dict(RASA_INIT_CONFIG)
@@ -123,8 +127,15 @@ def _pipeline_config(name: str, directory: Path) -> Path:
 
 
 def predicted_label(parse: dict[str, Any]) -> str:
-    """Intent, refined to ``faq/<topic>`` by whichever response selector answered."""
+    """Intent, refined to ``faq/<topic>`` by whichever response selector answered.
+
+    As in `rasa test nlu`, a fallback is undone: the classifier's best intent is scored
+    (how often the assistant asks back instead is reported separately).
+    """
+    ranking = [i for i in parse.get("intent_ranking") or [] if i.get("name") != FALLBACK]
     intent = (parse.get("intent") or {}).get("name") or ""
+    if intent == FALLBACK and ranking:
+        intent = ranking[0]["name"]
     if intent != FAQ_PREFIX:
         return str(intent)
     selectors = parse.get("response_selector") or {}
@@ -136,21 +147,29 @@ def predicted_label(parse: dict[str, Any]) -> str:
     return intent
 
 
-async def _predict(model: str, texts: list[str]) -> list[str]:
+async def _predict(model: str, texts: list[str]) -> list[tuple[str, bool]]:
+    """Per text: the predicted label, and whether the fallback classifier fired."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(model)
-    return [predicted_label(await agent.parse_message(text)) for text in texts]
+    results = []
+    for text in texts:
+        parse = await agent.parse_message(text)
+        fell_back = (parse.get("intent") or {}).get("name") == FALLBACK
+        results.append((predicted_label(parse), fell_back))
+    return results
 
 
-def run_fold(name: str, train: list[Example], test: list[Example]) -> tuple[list[str], float]:
+def run_fold(
+    name: str, train: list[Example], test: list[Example], ours: Path = PROJECT_CONFIG
+) -> tuple[list[tuple[str, bool]], float]:
     """Train pipeline ``name`` on ``train``; predictions for ``test`` and training seconds."""
     from rasa.model_training import train_nlu
 
     with tempfile.TemporaryDirectory(prefix="jmd-eval-") as tmp:
         directory = Path(tmp)
         data_dir, domain_path = _write_training_data(train, directory)
-        config_path = _pipeline_config(name, directory)
+        config_path = _pipeline_config(name, directory, ours)
         started = time.monotonic()
         model = train_nlu(str(config_path), str(data_dir), str(directory / "models"),
                           domain=str(domain_path))
@@ -178,6 +197,14 @@ def scores(examples: list[Example], predictions: list[str]) -> dict[str, Any]:
             (e.label, p) for e, p in zip(examples, predictions, strict=True) if e.language == lang
         ]
         result["languages"][lang] = macro(subset)
+    confusions: dict[tuple[str, str], int] = defaultdict(int)
+    for (truth, guess) in pairs:
+        if truth != guess:
+            confusions[(truth, guess)] += 1
+    result["confusions"] = [
+        {"label": t, "predicted": g, "count": c}
+        for (t, g), c in sorted(confusions.items(), key=lambda item: -item[1])[:25]
+    ]
     labels = sorted({e.label for e in examples})
     p, r, f, n = precision_recall_fscore_support(
         [t for t, _ in pairs], [g for _, g in pairs], labels=labels, zero_division=0
@@ -209,6 +236,10 @@ def _markdown(results: dict[str, Any], k: int, total: int) -> str:
         first = results[names[0]]["scores"]
         n = (first["overall"] if lang == "overall" else first["languages"][lang])["n"]
         lines.append(f"| {lang} | " + " | ".join(cells) + f" | {n} |")
+    lines += ["", "Held-out examples on which the fallback classifier fired (the assistant"
+              " asks \"Did you mean …?\" instead; scored above by the best intent, as"
+              " `rasa test nlu` does): " + ", ".join(
+                  f"{name} {results[name]['fallback_rate']:.1%}" for name in names)]
     lines += ["", "Training time per fold (seconds): " + ", ".join(
         f"{name} {sum(results[name]['seconds']) / len(results[name]['seconds']):.0f}"
         for name in names
@@ -218,6 +249,11 @@ def _markdown(results: dict[str, Any], k: int, total: int) -> str:
         figures = [results[n]["scores"]["labels"][label] for n in names]
         lines.append(f"| {label} | " + " | ".join(f"{f['f1']:.3f}" for f in figures)
                      + f" | {figures[0]['n']} |")
+    first = names[0]
+    lines += ["", f"## Most frequent confusions ({first})", "",
+              "| label | predicted instead | count |", "|---|---|---|"]
+    lines += [f"| {c['label']} | {c['predicted']} | {c['count']} |"
+              for c in results[first]["scores"]["confusions"]]
     return "\n".join(lines) + "\n"
 
 
@@ -226,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports")
     parser.add_argument("--pipelines", nargs="+", default=["ours", "rasa-default"])
+    parser.add_argument("--config", type=Path, default=PROJECT_CONFIG,
+                        help="pipeline to evaluate as ours (try a variant before adopting it)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
@@ -235,16 +273,22 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.pipelines:
         ordered: list[Example] = []
         predictions: list[str] = []
+        fallbacks = 0
         seconds = []
         for i, test in enumerate(parts):
             train = [e for j, part in enumerate(parts) if j != i for e in part]
             print(f"{name}: fold {i + 1}/{args.folds} ({len(train)} train, {len(test)} test)",
                   flush=True)
-            predicted, took = run_fold(name, train, test)
+            predicted, took = run_fold(name, train, test, args.config)
             ordered += test
-            predictions += predicted
+            predictions += [label for label, _ in predicted]
+            fallbacks += sum(fell_back for _, fell_back in predicted)
             seconds.append(took)
-        results[name] = {"scores": scores(ordered, predictions), "seconds": seconds}
+        results[name] = {
+            "scores": scores(ordered, predictions),
+            "seconds": seconds,
+            "fallback_rate": fallbacks / len(ordered),
+        }
         overall = results[name]["scores"]
         print(f"{name}: macro-F1 " + ", ".join(
             f"{lang} {overall['languages'][lang]['f1']:.3f}" for lang in registry().codes

@@ -33,6 +33,9 @@ def test_predicted_label_reads_any_response_selector() -> None:
                                  "default": {"response": {"intent_response_key": "faq/study"}}}}
     assert predicted_label(faq) == "faq/study"
     assert predicted_label({"intent": {"name": "greet"}}) == "greet"
+    fallback = {"intent": {"name": "nlu_fallback"},
+                "intent_ranking": [{"name": "nlu_fallback"}, {"name": "thank"}]}
+    assert predicted_label(fallback) == "thank"  # undone, as `rasa test nlu` does
 
 
 def test_scores_per_language() -> None:
