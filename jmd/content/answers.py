@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from jmd.content.labels import label
 from jmd.content.offices import render_offices
-from jmd.content.topics import FAQ_DIR, Topic, load_topics
+from jmd.content.topics import FAQ_DIR, FAQ_PREFIX, Topic, load_topics
 from jmd.languages import registry
 
 # Intents a button may lead to besides FAQ topics, and their label keys.
@@ -27,12 +27,11 @@ class Answer:
     buttons: tuple[Button, ...]
 
 
-def topic_payload(name: str) -> str:
-    """Payload that opens topic ``name``; short enough for Telegram's 64-byte callback data."""
-    return "/faq" + json.dumps({"faq_topic": name}, separators=(",", ":"))
+def topic_payload(name: str, intent: str = FAQ_PREFIX) -> str:
+    """``/<intent>{"faq_topic":"<name>"}``: opens (or rates) topic ``name``.
 
-
-def rating_payload(intent: str, name: str) -> str:
+    Written without spaces, so that even the longest fits Telegram's 64-byte callback data.
+    """
     return f"/{intent}" + json.dumps({"faq_topic": name}, separators=(",", ":"))
 
 
@@ -62,7 +61,7 @@ def render(topic: Topic, language: str) -> Answer:
         text = f"{text}\n\n🔗 {label('more', language)}: {topic.link}"
     follow_ups = [b for b in (button_for(t, language) for t in topic.buttons) if b]
     ratings = [
-        Button(label("helpful", language), rating_payload("faq_helpful", topic.name)),
-        Button(label("not_helpful", language), rating_payload("faq_not_helpful", topic.name)),
+        Button(label("helpful", language), topic_payload(topic.name, "faq_helpful")),
+        Button(label("not_helpful", language), topic_payload(topic.name, "faq_not_helpful")),
     ]
     return Answer(text, tuple(follow_ups + ratings))
