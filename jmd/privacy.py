@@ -33,6 +33,7 @@ class Deleter:
 DELETERS: list[Deleter] = [
     Deleter("pending_messages", "person_key"),
     Deleter("feedback", "person_key"),
+    Deleter("bookings", "person_key"),
     # Rasa's SQL tracker store (same DATABASE_URL): the whole conversation.
     Deleter("events", "sender_id", optional=True),
     Deleter("persons", "key"),  # last: later tables (bookings, handoffs) may refer to it

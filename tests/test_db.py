@@ -21,7 +21,8 @@ from jmd.db.persons import delete_person, get_language, get_person, touch_person
 
 def test_migrations_create_the_tables(database_url: str) -> None:
     tables = set(inspect(make_engine(database_url)).get_table_names())
-    assert {"persons", "feedback", "pending_messages", "alembic_version"} <= tables
+    assert {"persons", "feedback", "pending_messages", "alembic_version", "offices",
+            "counselors", "slots", "bookings"} <= tables
 
 
 def test_migrations_match_the_models(database_url: str) -> None:

@@ -60,7 +60,9 @@ def test_erase_works_before_rasa_created_its_tables(database_url: str) -> None:
     store_everything(engine, KEY)
     with session_scope(engine) as session:
         counts = erase_person(session, KEY)
-    assert counts == {"pending_messages": 1, "feedback": 1, "events": 0, "persons": 1}
+    assert counts == {
+        "pending_messages": 1, "feedback": 1, "bookings": 0, "events": 0, "persons": 1
+    }
     assert rows_with(engine, KEY) == {}
     engine.dispose()
 

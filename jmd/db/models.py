@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeMeta, registry
 
 _registry = registry()
@@ -72,3 +84,83 @@ class PendingMessage(Base):
     text = Column(Text, nullable=False)
     telegram_language_code = Column(String(16), nullable=True)  # metadata Rasa needs
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+
+class Office(Base):
+    """An office, mirrored from content/offices.yml (the file stays the source of truth)."""
+
+    __tablename__ = "offices"
+
+    id = Column(String(32), primary_key=True)  # the id in content/offices.yml
+    name = Column(String(120), nullable=False)
+    area = Column(String(120), nullable=False)
+    address = Column(String(200), nullable=True)  # None while the file has a placeholder
+
+
+class Counselor(Base):
+    """A JMD counselor who offers appointments and may take over chats.
+
+    ``telegram_user_id`` is the counselor's own (staff) account: it lets them use the
+    counselor group's buttons and commands. Demo counselors are marked ``is_demo``.
+    """
+
+    __tablename__ = "counselors"
+    __table_args__ = (UniqueConstraint("name", "office_id", name="uq_counselor_name_office"),)
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(120), nullable=False)
+    office_id = Column(String(32), ForeignKey("offices.id"), nullable=False)
+    languages = Column(String(64), nullable=False, default="de")  # codes, comma-separated
+    telegram_user_id = Column(BigInteger, nullable=True, unique=True)
+    active = Column(Boolean, nullable=False, default=True)
+    is_demo = Column(Boolean, nullable=False, default=False)
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [code for code in str(self.languages or "").split(",") if code]
+
+
+class Slot(Base):
+    """A time a counselor offers for an appointment."""
+
+    __tablename__ = "slots"
+    __table_args__ = (UniqueConstraint("counselor_id", "starts_at", name="uq_slot_counselor_start"),)
+
+    id = Column(Integer, primary_key=True)
+    ref = Column(String(12), nullable=False, unique=True)  # opaque, for button payloads
+    counselor_id = Column(Integer, ForeignKey("counselors.id"), nullable=False, index=True)
+    starts_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    ends_at = Column(DateTime(timezone=True), nullable=False)
+    mode = Column(String(16), nullable=False)  # in_person | phone | video
+    withdrawn = Column(Boolean, nullable=False, default=False)  # removed by the counselor
+    source = Column(String(120), nullable=True)  # import file or "demo"
+
+
+class Booking(Base):
+    """A person's appointment. At most one *active* booking per slot (partial unique index).
+
+    The person is only their pseudonymous key; the chat id for reminders lives in persons.
+    """
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        Index(
+            "uq_bookings_active_slot",
+            "slot_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    ref = Column(String(12), nullable=False, unique=True)  # opaque, for button payloads
+    slot_id = Column(Integer, ForeignKey("slots.id"), nullable=False, index=True)
+    person_key = Column(String(64), nullable=False, index=True)
+    language = Column(String(8), nullable=False)
+    status = Column(String(16), nullable=False, default="active")  # active | cancelled
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    cancelled_at = Column(DateTime(timezone=True), nullable=True)
+    cancelled_by = Column(String(16), nullable=True)  # person | counselor | erasure
+    reminder_day_sent_at = Column(DateTime(timezone=True), nullable=True)
+    reminder_hours_sent_at = Column(DateTime(timezone=True), nullable=True)
