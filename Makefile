@@ -15,7 +15,7 @@ MODEL_INPUTS := config.yml domain.yml $(shell find nlu/data -name '*.yml' 2>/dev
 	$(wildcard jmd/nlu/*.py) jmd/normalize.py jmd/languages.py \
 	jmd/data/languages.yml jmd/content/importer.py jmd/content/topics.py
 
-.PHONY: help setup run chat train test lint validate check-content export-unanswered eval clean
+.PHONY: help setup run chat train test lint validate check-content export-unanswered eval clean import-slots
 
 help:
 	@echo "make run    start the assistant (Telegram with TELEGRAM_BOT_TOKEN, else a terminal chat)"
@@ -25,6 +25,7 @@ help:
 	@echo "make lint   ruff + mypy"
 	@echo "make check-content   check the FAQ files (nlu/data/faq/) and content/"
 	@echo "make export-unanswered   unanswered questions and 👎 answers as CSV (reports/)"
+	@echo "make import-slots FILE=…   counselors' free times from CSV or iCalendar (see docs/termine.md)"
 	@echo "make eval   cross-validation of the NLU, ours vs Rasa's default pipeline (reports/)"
 
 $(STAMP): pyproject.toml scripts/find-python.sh
@@ -57,6 +58,13 @@ check-content: $(STAMP)
 # Questions the assistant could not answer and answers rated 👎, for the editors.
 export-unanswered: $(STAMP)
 	$(PY) -m jmd.content.unanswered --out reports/unanswered.csv $(if $(DAYS),--days $(DAYS))
+
+# Counselors' free times: CSV, or iCalendar with COUNSELOR, OFFICE [LANGUAGES, MODE].
+import-slots: $(STAMP)
+	@test -n "$(FILE)" || { echo "usage: make import-slots FILE=slots.csv (or .ics with COUNSELOR=… OFFICE=…)"; exit 2; }
+	$(PY) -m jmd.booking.imports "$(FILE)" $(if $(COUNSELOR),--counselor "$(COUNSELOR)") \
+		$(if $(OFFICE),--office "$(OFFICE)") $(if $(LANGUAGES),--languages "$(LANGUAGES)") \
+		$(if $(MODE),--mode "$(MODE)")
 
 # A benchmark, not a test: trains 2 × FOLDS models (about 30 minutes with 3 folds).
 eval: $(STAMP)

@@ -24,6 +24,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.booking import on_today, on_week, remind_forever
 from bot.formatting import PayloadStore
 from bot.front import Front, Person, front_of, front_of_context, mark_choice, say
 from bot.inbox import ChatInbox
@@ -186,6 +187,7 @@ async def _post_init(application: Application) -> None:
                 logger.warning("could not register commands", exc_info=True)
     front = front_of(application)
     front.tasks.add(asyncio.create_task(retry_forever(application), name="retry pending"))
+    front.tasks.add(asyncio.create_task(remind_forever(application), name="reminders"))
 
 
 async def _post_shutdown(application: Application) -> None:
@@ -226,6 +228,10 @@ def build_application(
     )
 
     private = filters.ChatType.PRIVATE
+    if settings.counselor_chat_id is not None:
+        staff = filters.Chat(settings.counselor_chat_id)
+        application.add_handler(CommandHandler("today", on_today, filters=staff), group=-2)
+        application.add_handler(CommandHandler("week", on_week, filters=staff), group=-2)
     application.add_handler(
         ChatMemberHandler(on_foreign_group, ChatMemberHandler.MY_CHAT_MEMBER), group=-1
     )

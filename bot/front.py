@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,11 +81,18 @@ async def say(bot: Bot, chat_id: int, key: str, language: str, **kwargs: Any) ->
     return await bot.send_message(chat_id, text(key, language), **kwargs)
 
 
+# Handles Rasa's custom (JSON) messages, e.g. a calendar file: (bot, chat_id, custom, language)
+CustomHandler = Callable[[Bot, int, dict[str, Any], str], Awaitable[None]]
+
+
 async def send_replies(
-    bot: Bot, chat_id: int, replies: list[Reply], language: str, payloads: PayloadStore
+    bot: Bot, chat_id: int, replies: list[Reply], language: str, payloads: PayloadStore,
+    on_custom: CustomHandler | None = None,
 ) -> None:
     """Rasa's replies as Telegram messages: escaped, split to fit, buttons on the last part."""
     for reply in replies:
+        if reply.custom and on_custom is not None:
+            await on_custom(bot, chat_id, reply.custom, language)
         if not reply.text:
             continue
         parts = split_message(to_html(reply.text, language))

@@ -9,8 +9,11 @@ from functools import partial
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot.booking import post_staff_line
 from bot.front import Front, Person, front_of_context, mark_choice, say
 from bot.texts import text
+from jmd.booking.service import BookingView, cancel_all
+from jmd.clock import now
 from jmd.db import session_scope
 from jmd.privacy import erase_person
 
@@ -60,9 +63,14 @@ async def on_delete_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if query is None or person is None:
         return
     await query.answer()
-    job = partial(_decide, context.bot, person, query)
+    job = partial(_decide, front_of_context(context), context.bot, person, query)
     # In the chat's queue: the erasure never races a message on its way to Rasa.
     front_of_context(context).inbox.submit(person.chat_id, job, update)
+
+
+def _cancel_bookings(key: str) -> list[BookingView]:
+    with session_scope() as session:
+        return cancel_all(session, key, now(), by="erasure")
 
 
 def _erase(key: str) -> dict[str, int]:
@@ -70,12 +78,17 @@ def _erase(key: str) -> dict[str, int]:
         return erase_person(session, key)
 
 
-async def _decide(bot: Bot, person: Person, query: CallbackQuery) -> None:
+async def _decide(front: Front, bot: Bot, person: Person, query: CallbackQuery) -> None:
     language = await person.language_async()  # before the erasure forgets it
     await mark_choice(query)
     if query.data != DELETE_YES:
         await say(bot, person.chat_id, "delete_cancelled", language)
         return
+    # Upcoming appointments are cancelled first and the counselors told, so nobody waits
+    # for a person who is gone; then every row with the key is deleted.
+    for booking in await asyncio.to_thread(_cancel_bookings, person.key):
+        await post_staff_line(front, bot, "❌ Termin abgesagt (die Person hat ihre Daten "
+                              "gelöscht)", booking)
     counts = await asyncio.to_thread(_erase, person.key)
     logger.info("erased a person's data (rows per table: %s)", counts)
     await say(bot, person.chat_id, "deleted", language)

@@ -18,6 +18,7 @@ from telegram import Bot, ReplyParameters
 from telegram.constants import ChatAction
 from telegram.ext import Application
 
+from bot.booking import handle_custom
 from bot.front import Front, Person, front_of, say, send_replies
 from bot.rasa_client import RasaUnavailable
 from jmd.db import session_scope
@@ -94,7 +95,8 @@ async def relay(
         await _kept(bot, person, text_, message_id)
         return
     language = await person.language_async()
-    await send_replies(bot, person.chat_id, replies, language, front.payloads)
+    await send_replies(bot, person.chat_id, replies, language, front.payloads,
+                       partial(handle_custom, front))
 
 
 async def _kept(bot: Bot, person: Person, text_: str, message_id: int | None) -> None:
@@ -119,7 +121,8 @@ async def flush(front: Front, bot: Bot, key: str) -> bool:
                 if row.message_id else None
             )
             await say(bot, person.chat_id, "pending_answer", language, reply_parameters=reply_to)
-            await send_replies(bot, person.chat_id, replies, language, front.payloads)
+            await send_replies(bot, person.chat_id, replies, language, front.payloads,
+                               partial(handle_custom, front))
         finally:
             await asyncio.to_thread(_forget, int(row.id))
     logger.info("answered the waiting messages of %s", short(key))

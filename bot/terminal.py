@@ -25,6 +25,8 @@ def render(replies: list[Reply]) -> tuple[str, tuple[Button, ...]]:
     for reply in replies:
         if reply.text:
             lines.append(f"🤖 {reply.text}")
+        if "ics" in reply.custom:  # Telegram gets the calendar file; the terminal a note
+            lines.append("📎 (calendar file: in Telegram the appointment comes as a .ics file)")
         if reply.buttons:
             buttons = reply.buttons
             lines.extend(f"   [{i}] {b.title}" for i, b in enumerate(reply.buttons, 1))

@@ -15,6 +15,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from jmd.booking.seed import prepare
 from jmd.db.migrate import upgrade
 from jmd.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -124,6 +125,10 @@ def main() -> int:
     args = parser.parse_args()
     settings = get_settings()
     upgrade()
+    seeded = prepare(settings.seed_demo_data)
+    if seeded:
+        _log(f"first start: {seeded} demo appointment slots created"
+             " (SEED_DEMO_DATA=0 turns this off)")
     processes = Processes()
 
     def _terminate(signum: int, _frame: object) -> None:

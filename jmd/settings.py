@@ -56,6 +56,9 @@ class Settings:
     burst_notice: int
     pending_retry_seconds: float
     pending_max_age_minutes: int
+    # Counselors: Telegram user IDs allowed besides those in the counselors table.
+    counselor_ids: frozenset[int]
+    reminder_hours_before: float  # second reminder this many hours before; 0: none
 
     @property
     def is_sqlite(self) -> bool:
@@ -109,6 +112,11 @@ def load_settings() -> Settings:
         burst_notice=_int(env.get("BURST_NOTICE"), 3),
         pending_retry_seconds=_float(env.get("PENDING_RETRY_SECONDS"), 30.0),
         pending_max_age_minutes=_int(env.get("PENDING_MAX_AGE_MINUTES"), 60),
+        counselor_ids=frozenset(
+            int(part)
+            for part in (env.get("COUNSELOR_TELEGRAM_IDS") or "").replace(",", " ").split()
+        ),
+        reminder_hours_before=_float(env.get("REMINDER_HOURS_BEFORE"), 2.0),
     )
 
 

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from sqlalchemy.engine import Engine
 
+from jmd.booking.service import book
 from jmd.db.engine import make_engine, session_scope
 from jmd.db.models import Feedback
 from jmd.db.pending import keep_pending
 from jmd.db.persons import get_person, touch_person
 from jmd.privacy import erase_person
+from tests.helpers.booking import add_counselor, add_slot
 from tests.helpers.db import rows_with
 
 KEY, OTHER = "u-erase-me", "u-keep-me"
 
 
 def store_everything(engine: Engine, key: str) -> None:
+    counselor = add_counselor(engine, f"Frau {key}")
+    slot = add_slot(engine, counselor, datetime(2030, 1, 7, 10, 0))
     with session_scope(engine) as session:
         touch_person(session, key, language="ar", chat_id=424242)
         session.add(Feedback(kind="unanswered", language="ar", text="سؤال", person_key=key))
         keep_pending(session, key, 424242, "رسالة تنتظر")
+        book(session, key, slot, "ar", datetime(2029, 12, 1, tzinfo=timezone.utc))
 
 
 async def save_conversation(url: str, key: str) -> None:
@@ -42,7 +49,8 @@ async def test_erase_person_leaves_nothing_with_the_key(database_url: str) -> No
         store_everything(engine, key)
         await save_conversation(database_url, key)
     assert set(rows_with(engine, KEY)) >= {
-        "persons.key", "feedback.person_key", "pending_messages.person_key", "events.sender_id"
+        "persons.key", "feedback.person_key", "pending_messages.person_key", "events.sender_id",
+        "bookings.person_key",
     }
     with session_scope(engine) as session:
         counts = erase_person(session, KEY)
@@ -61,7 +69,7 @@ def test_erase_works_before_rasa_created_its_tables(database_url: str) -> None:
     with session_scope(engine) as session:
         counts = erase_person(session, KEY)
     assert counts == {
-        "pending_messages": 1, "feedback": 1, "bookings": 0, "events": 0, "persons": 1
+        "pending_messages": 1, "feedback": 1, "bookings": 1, "events": 0, "persons": 1
     }
     assert rows_with(engine, KEY) == {}
     engine.dispose()

@@ -22,7 +22,7 @@ from jmd.settings import PROJECT_ROOT
 OFFICES_FILE = PROJECT_ROOT / "content" / "offices.yml"
 PLACEHOLDER = "PLATZHALTER"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-FIELDS = {"id", "name", "area", "address", "phone", "email", "hours", "languages"}
+FIELDS = {"id", "name", "area", "address", "phone", "email", "hours", "languages", "aliases"}
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 _ID = re.compile(r"^[a-z0-9-]+$")
 
@@ -44,6 +44,8 @@ class Office:
     # weekday (0 = Monday) → opening ranges; empty when unknown
     hours: dict[int, list[tuple[time, time]]] = field(default_factory=dict)
     languages: list[str] = field(default_factory=list)
+    # what people type for this office ("dessau", "دساو", "köthen"): for the booking dialogue
+    aliases: list[str] = field(default_factory=list)
 
     def is_open(self, weekday: int, at: time) -> bool:
         """Whether the office is open at local time ``at``; False when hours are unknown."""
@@ -106,6 +108,7 @@ def _office(item: Any, index: int) -> Office:
         email=_known(item.get("email")),
         hours=_parse_hours(item.get("hours"), where),
         languages=[str(x) for x in languages] if isinstance(languages, list) else [],
+        aliases=[str(x) for x in item.get("aliases") or []],
     )
 
 

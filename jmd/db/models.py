@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     BigInteger,
@@ -28,6 +29,10 @@ class Base(metaclass=DeclarativeMeta):
     __abstract__ = True
     registry = _registry
     metadata = _registry.metadata
+
+    if TYPE_CHECKING:  # the declarative constructor takes the columns as keywords
+
+        def __init__(self, **kwargs: Any) -> None: ...
 
 
 def utcnow() -> datetime:
@@ -124,7 +129,9 @@ class Slot(Base):
     """A time a counselor offers for an appointment."""
 
     __tablename__ = "slots"
-    __table_args__ = (UniqueConstraint("counselor_id", "starts_at", name="uq_slot_counselor_start"),)
+    __table_args__ = (
+        UniqueConstraint("counselor_id", "starts_at", name="uq_slot_counselor_start"),
+    )
 
     id = Column(Integer, primary_key=True)
     ref = Column(String(12), nullable=False, unique=True)  # opaque, for button payloads

@@ -47,6 +47,8 @@ class BotApiStandIn:
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # user id → status in any group (getChatMember); others are "left"
+    members: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.port = free_port()
@@ -126,6 +128,21 @@ class BotApiStandIn:
             "message": sent.result,
         }})
 
+    def push_group_command(self, chat_id: int, user_id: int, command: str,
+                           thread_id: int | None = None) -> dict[str, Any]:
+        """``user_id`` writes ``command`` in the (counselor) supergroup ``chat_id``."""
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids), "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "supergroup", "title": "JMD Beratung",
+                     "is_forum": True},
+            "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
+            "text": command,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(command.split()[0])}],
+        }
+        if thread_id is not None:
+            message.update(message_thread_id=thread_id, is_topic_message=True)
+        return self.push({"message": message})
+
     def push_text(
         self, user_id: int, text: str, language_code: str | None = None, **extra: Any
     ) -> dict[str, Any]:
@@ -186,8 +203,8 @@ class BotApiStandIn:
                     params[key] = json.loads(value)
                 except ValueError:
                     params[key] = value
-            else:
-                params[key] = "<file>"
+            else:  # an uploaded file: kept, so tests can read what was sent
+                params[key] = {"filename": value.filename, "content": value.file.read()}
         return params
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -235,6 +252,21 @@ class BotApiStandIn:
             if method == "copyMessage":
                 return {"message_id": message["message_id"]}
             return message
+        if method == "getChatMember":
+            user_id = int(params.get("user_id", 0))
+            status = self.members.get(user_id, "left")
+            member: dict[str, Any] = {
+                "status": status,
+                "user": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
+            }
+            if status == "administrator":
+                member.update(can_be_edited=False, is_anonymous=False, can_manage_chat=True,
+                              can_delete_messages=True, can_manage_video_chats=True,
+                              can_restrict_members=True, can_promote_members=False,
+                              can_change_info=True, can_invite_users=True,
+                              can_post_stories=False, can_edit_stories=False,
+                              can_delete_stories=False)
+            return member
         if method == "createForumTopic":
             return {"message_thread_id": next(self._message_ids), "name": params.get("name"),
                     "icon_color": 7322096}

@@ -40,3 +40,12 @@ def which_response(text: str, language: str) -> str | None:
         if response_text(name, language) == text:
             return name
     return None
+
+
+def matches(name: str, language: str, text: str) -> bool:
+    """Whether ``text`` is response ``name`` in ``language`` with its {placeholders} filled."""
+    import re
+
+    pattern = re.escape(response_text(name, language))
+    pattern = re.sub(r"\\\{\w+\\\}", "(.+?)", pattern)
+    return re.fullmatch(pattern, text, flags=re.DOTALL) is not None

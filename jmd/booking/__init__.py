@@ -1,0 +1,1 @@
+"""Counselling appointments: free slots, bookings, imports, reminders (plain, testable logic)."""

@@ -1,0 +1,80 @@
+"""Offices from content/offices.yml into the database, and demo data for a first start.
+
+Demo counselors and slots are clearly marked ("Demo", ``is_demo``) so that nobody takes
+them for real appointments; ``SEED_DEMO_DATA=0`` turns them off.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from jmd.booking.service import MODES, new_ref, utc
+from jmd.clock import BERLIN
+from jmd.content.offices import load_offices
+from jmd.db.models import Counselor, Office, Slot
+
+logger = logging.getLogger(__name__)
+
+DEMO_WEEKS = 4
+DEMO_TIMES = (time(9, 0), time(10, 0), time(11, 0), time(14, 0), time(15, 0))
+DEMO_MINUTES = 45
+DEMO_COUNSELORS = (
+    ("Demo-Beraterin A (Beispiel)", "de,ar"),
+    ("Demo-Berater B (Beispiel)", "de,prs"),
+)
+
+
+def sync_offices(session: Session) -> int:
+    """Insert or update the offices of the file (offices are never deleted: slots refer to them)."""
+    for item in load_offices():
+        office = session.get(Office, item.id) or Office(id=item.id)
+        office.name, office.area, office.address = item.name, item.area, item.address
+        session.add(office)
+    session.flush()
+    return len(load_offices())
+
+
+def seed_demo(session: Session, today: date) -> int:
+    """Demo counselors and slots for the next weeks, only into an empty counselors table.
+    Returns the number of slots created."""
+    if session.execute(select(func.count(Counselor.id))).scalar_one():
+        return 0
+    sync_offices(session)
+    created = 0
+    for office in load_offices():
+        for index, (name, languages) in enumerate(DEMO_COUNSELORS):
+            counselor = Counselor(name=name, office_id=office.id, languages=languages,
+                                  active=True, is_demo=True)
+            session.add(counselor)
+            session.flush()
+            for offset in range(1, DEMO_WEEKS * 7 + 1):
+                day = today + timedelta(days=offset)
+                if day.weekday() >= 5:
+                    continue
+                for n, at in enumerate(DEMO_TIMES):
+                    if (n + index) % 2:  # the two counselors take turns
+                        continue
+                    start = datetime.combine(day, at, tzinfo=BERLIN)
+                    session.add(Slot(
+                        ref=new_ref(), counselor_id=counselor.id, starts_at=utc(start),
+                        ends_at=utc(start + timedelta(minutes=DEMO_MINUTES)),
+                        mode=MODES[(offset + n) % len(MODES)], withdrawn=False, source="demo",
+                    ))
+                    created += 1
+    session.flush()
+    logger.info("seeded demo data: %d slots", created)
+    return created
+
+
+def prepare(seed_demo_data: bool) -> int:
+    """At start-up: offices from the file; demo data on a first start if enabled."""
+    from jmd.clock import local, now
+    from jmd.db import session_scope
+
+    with session_scope() as session:
+        sync_offices(session)
+        return seed_demo(session, local(now()).date()) if seed_demo_data else 0

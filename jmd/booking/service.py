@@ -1,0 +1,344 @@
+"""Finding free slots and booking, cancelling and rescheduling them.
+
+Correctness comes from the database: a partial unique index allows one *active* booking
+per slot, so two people pressing the same button at the same moment cannot both get it.
+Every function takes a session and the current time; callers own the transaction
+(:func:`in_transaction` retries the transient conflicts SQLite and PostgreSQL report).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import TypeVar
+
+from sqlalchemy import and_, exists, literal, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from jmd.clock import BERLIN
+from jmd.db import session_scope
+from jmd.db.models import Booking, Counselor, Office, Slot
+
+logger = logging.getLogger(__name__)
+
+MODES = ("in_person", "phone", "video")
+ANY = "any"
+MAX_UPCOMING = 2  # upcoming bookings per person
+PAGE = 6  # slot buttons per message
+MIN_NOTICE = timedelta(hours=1)  # a slot starting sooner is not offered any more
+ACTIVE, CANCELLED = "active", "cancelled"
+_REF_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud on the phone
+
+T = TypeVar("T")
+
+
+class BookingError(Exception):
+    """A booking request that cannot be fulfilled; ``reason`` says why (for the reply)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# Reasons, each answered with its own message.
+TAKEN = "taken"  # someone else was faster
+GONE = "gone"  # the slot does not exist (forged), was withdrawn or has passed
+LIMIT = "limit"  # the person already has MAX_UPCOMING upcoming bookings
+NOT_YOURS = "not_found"  # no such booking of this person (forged or stale button)
+
+
+def new_ref(length: int = 8) -> str:
+    """A short opaque id for a button payload (Telegram allows 64 bytes of callback data)."""
+    return "".join(secrets.choice(_REF_ALPHABET) for _ in range(length))
+
+
+def utc(moment: datetime) -> datetime:
+    """Aware UTC; naive values (SQLite returns those) are UTC already."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(
+        timezone.utc
+    )
+
+
+@dataclass(frozen=True)
+class SlotView:
+    ref: str
+    starts_at: datetime  # aware UTC
+    ends_at: datetime
+    mode: str
+    counselor: str
+    counselor_languages: tuple[str, ...]
+    office_id: str
+    office_name: str
+    address: str | None
+
+
+@dataclass(frozen=True)
+class BookingView:
+    ref: str
+    status: str
+    language: str
+    slot: SlotView
+    person_key: str
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What the person asked for; None or ``any`` means no preference."""
+
+    office_id: str | None = None
+    mode: str | None = None
+    language: str | None = None
+    from_day: date | None = None  # local (Berlin) date
+
+    def clean(self) -> Preferences:
+        def keep(value: str | None) -> str | None:
+            return None if value in (None, "", ANY) else value
+
+        return Preferences(keep(self.office_id), keep(self.mode), keep(self.language),
+                           self.from_day)
+
+
+def _slot_view(slot: Slot, counselor: Counselor, office: Office) -> SlotView:
+    return SlotView(
+        ref=str(slot.ref),
+        starts_at=utc(slot.starts_at),
+        ends_at=utc(slot.ends_at),
+        mode=str(slot.mode),
+        counselor=str(counselor.name),
+        counselor_languages=tuple(counselor.language_codes),
+        office_id=str(office.id),
+        office_name=str(office.name),
+        address=office.address,
+    )
+
+
+def _booking_view(
+    booking: Booking, slot: Slot, counselor: Counselor, office: Office
+) -> BookingView:
+    return BookingView(
+        ref=str(booking.ref), status=str(booking.status), language=str(booking.language),
+        slot=_slot_view(slot, counselor, office), person_key=str(booking.person_key),
+    )
+
+
+def day_start(day: date) -> datetime:
+    """Midnight in Berlin at the start of ``day``, as UTC."""
+    return datetime(day.year, day.month, day.day, tzinfo=BERLIN).astimezone(timezone.utc)
+
+
+def _active_booking_exists() -> object:
+    return exists().where(and_(Booking.slot_id == Slot.id, Booking.status == ACTIVE))
+
+
+def _free_query(prefs: Preferences, now: datetime):  # type: ignore[no-untyped-def]
+    prefs = prefs.clean()
+    earliest = utc(now) + MIN_NOTICE
+    if prefs.from_day is not None:
+        earliest = max(earliest, day_start(prefs.from_day))
+    query = (
+        select(Slot, Counselor, Office)
+        .join(Counselor, Slot.counselor_id == Counselor.id)
+        .join(Office, Counselor.office_id == Office.id)
+        .where(
+            Slot.starts_at >= earliest,
+            Slot.withdrawn.is_(False),
+            Counselor.active.is_(True),
+            ~_active_booking_exists(),  # type: ignore[operator]
+        )
+    )
+    if prefs.office_id:
+        query = query.where(Counselor.office_id == prefs.office_id)
+    if prefs.mode:
+        query = query.where(Slot.mode == prefs.mode)
+    if prefs.language:
+        # "de,prs" contains "prs": codes are distinct words, never substrings of each other
+        listed = literal(",") + Counselor.languages + literal(",")
+        query = query.where(listed.contains(f",{prefs.language},"))
+    return query
+
+
+def free_slots(
+    session: Session, prefs: Preferences, now: datetime, *, limit: int = PAGE, offset: int = 0
+) -> list[SlotView]:
+    """Free slots matching ``prefs``, earliest first, from ``prefs.from_day`` on."""
+    query = _free_query(prefs, now).order_by(Slot.starts_at, Slot.id).offset(offset).limit(limit)
+    return [_slot_view(*row) for row in session.execute(query).all()]
+
+
+def options(session: Session, prefs: Preferences, now: datetime, field: str) -> list[str]:
+    """The distinct values of ``field`` (office_id, mode, language) among matching free slots.
+
+    A question whose answer would not change what can be offered is not asked.
+    """
+    rows = session.execute(_free_query(prefs, now)).all()
+    values: set[str] = set()
+    for slot, counselor, _office in rows:
+        if field == "office_id":
+            values.add(str(counselor.office_id))
+        elif field == "mode":
+            values.add(str(slot.mode))
+        elif field == "language":
+            values.update(counselor.language_codes)
+    return sorted(values)
+
+
+def free_days(session: Session, prefs: Preferences, now: datetime, limit: int = 5) -> list[date]:
+    """The next local days with at least one matching free slot."""
+    days: list[date] = []
+    for slot, _c, _o in session.execute(_free_query(prefs, now).order_by(Slot.starts_at)).all():
+        day = utc(slot.starts_at).astimezone(BERLIN).date()
+        if day not in days:
+            days.append(day)
+            if len(days) == limit:
+                break
+    return days
+
+
+def slot_by_ref(session: Session, ref: str) -> SlotView | None:
+    row = session.execute(
+        select(Slot, Counselor, Office)
+        .join(Counselor, Slot.counselor_id == Counselor.id)
+        .join(Office, Counselor.office_id == Office.id)
+        .where(Slot.ref == ref)
+    ).first()
+    return _slot_view(*row) if row else None
+
+
+def is_free(session: Session, ref: str, now: datetime) -> bool:
+    """Whether slot ``ref`` can still be booked (exists, not withdrawn, not started, free)."""
+    row = session.execute(
+        _free_query(Preferences(), now - MIN_NOTICE).where(Slot.ref == ref)
+    ).first()
+    return row is not None and utc(row[0].starts_at) > utc(now)
+
+
+def _bookings_query():  # type: ignore[no-untyped-def]
+    return (
+        select(Booking, Slot, Counselor, Office)
+        .join(Slot, Booking.slot_id == Slot.id)
+        .join(Counselor, Slot.counselor_id == Counselor.id)
+        .join(Office, Counselor.office_id == Office.id)
+    )
+
+
+def upcoming(session: Session, person_key: str, now: datetime) -> list[BookingView]:
+    """The person's active bookings that have not ended yet, earliest first."""
+    rows = session.execute(
+        _bookings_query()
+        .where(Booking.person_key == person_key, Booking.status == ACTIVE,
+               Slot.ends_at > utc(now))
+        .order_by(Slot.starts_at)
+    ).all()
+    return [_booking_view(*row) for row in rows]
+
+
+def booking_by_ref(session: Session, ref: str) -> BookingView | None:
+    row = session.execute(_bookings_query().where(Booking.ref == ref)).first()
+    return _booking_view(*row) if row else None
+
+
+def own_upcoming(session: Session, person_key: str, ref: str, now: datetime) -> BookingView:
+    """The person's upcoming booking ``ref``; anything else (forged, someone else's,
+    cancelled, past) is :data:`NOT_YOURS` — never say whose it is."""
+    found = next((b for b in upcoming(session, person_key, now) if b.ref == ref), None)
+    if found is None:
+        raise BookingError(NOT_YOURS)
+    return found
+
+
+def book(
+    session: Session,
+    person_key: str,
+    slot_ref: str,
+    language: str,
+    now: datetime,
+    *,
+    replacing: str | None = None,
+) -> BookingView:
+    """Book ``slot_ref`` for the person; with ``replacing``, that booking is cancelled in the
+    same transaction (a reschedule never leaves the person with none or two)."""
+    slot = session.execute(select(Slot).where(Slot.ref == slot_ref)).scalar_one_or_none()
+    if slot is None or slot.withdrawn or utc(slot.starts_at) <= utc(now):
+        raise BookingError(GONE)
+    mine = upcoming(session, person_key, now)
+    same = next((b for b in mine if b.slot.ref == slot_ref), None)
+    if same is not None:  # a double tap on "yes": the booking exists, say so again
+        return same
+    old = own_upcoming(session, person_key, replacing, now) if replacing else None
+    if len([b for b in mine if b.ref != replacing]) >= MAX_UPCOMING:
+        raise BookingError(LIMIT)
+    booking = Booking(
+        ref=new_ref(), slot_id=slot.id, person_key=person_key, language=language,
+        status=ACTIVE, created_at=utc(now),
+    )
+    try:
+        with session.begin_nested():
+            session.add(booking)
+    except IntegrityError as error:
+        raise BookingError(TAKEN) from error
+    if old is not None:
+        _cancel(session, old.ref, now, by="person")
+    view = booking_by_ref(session, str(booking.ref))
+    assert view is not None
+    return view
+
+
+def _cancel(session: Session, ref: str, now: datetime, *, by: str) -> None:
+    session.execute(
+        update(Booking)
+        .where(Booking.ref == ref, Booking.status == ACTIVE)
+        .values(status=CANCELLED, cancelled_at=utc(now), cancelled_by=by)
+    )
+
+
+def cancel(session: Session, person_key: str, ref: str, now: datetime) -> BookingView:
+    """Cancel the person's upcoming booking ``ref`` (the slot is free again at once)."""
+    own_upcoming(session, person_key, ref, now)
+    _cancel(session, ref, now, by="person")
+    view = booking_by_ref(session, ref)
+    assert view is not None
+    return view
+
+
+def cancel_all(session: Session, person_key: str, now: datetime, *, by: str) -> list[BookingView]:
+    """Cancel every upcoming booking of a person (erasure); returns what was cancelled."""
+    bookings = upcoming(session, person_key, now)
+    for booking in bookings:
+        _cancel(session, booking.ref, now, by=by)
+    return bookings
+
+
+def bookings_between(session: Session, start: datetime, end: datetime) -> list[BookingView]:
+    """Active bookings starting in [start, end), for the counselors' overview."""
+    rows = session.execute(
+        _bookings_query()
+        .where(Booking.status == ACTIVE, Slot.starts_at >= utc(start), Slot.starts_at < utc(end))
+        .order_by(Slot.starts_at)
+    ).all()
+    return [_booking_view(*row) for row in rows]
+
+
+_TRANSIENT = ("database is locked", "could not serialize", "deadlock detected")
+
+
+def in_transaction(
+    work: Callable[[Session], T], engine: Engine | None = None, attempts: int = 8
+) -> T:
+    """Run ``work`` in its own transaction; retry when the database reports a transient
+    write conflict (SQLite's lock, PostgreSQL's serialization failure)."""
+    for attempt in range(attempts):
+        try:
+            with session_scope(engine) as session:
+                return work(session)
+        except OperationalError as error:
+            if attempt + 1 == attempts or not any(t in str(error) for t in _TRANSIENT):
+                raise
+            logger.info("write conflict, retrying (%d/%d)", attempt + 1, attempts)
+            time.sleep(0.02 * 2**attempt)
+    raise AssertionError("unreachable")

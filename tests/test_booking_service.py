@@ -1,0 +1,136 @@
+"""jmd.booking.service on SQLite and PostgreSQL: free slots, booking rules, no double booking."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from jmd.booking import service
+from jmd.booking.service import BookingError, Preferences, in_transaction
+from jmd.clock import BERLIN
+from jmd.db import make_engine, session_scope
+from tests.helpers.booking import add_counselor, add_slot
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)  # a Wednesday
+
+
+def at(day: int, hour: int) -> datetime:
+    return datetime(2026, 11, day, hour, 0, tzinfo=BERLIN) if day <= 30 else \
+        datetime(2026, 12, day - 30, hour, 0, tzinfo=BERLIN)
+
+
+@pytest.fixture
+def engine(database_url: str):  # type: ignore[no-untyped-def]
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def test_free_slots_filter_and_order(engine) -> None:  # type: ignore[no-untyped-def]
+    anna = add_counselor(engine, "Anna", "wittenberg", "de,ar")
+    omid = add_counselor(engine, "Omid", "dessau-rosslau", "de,prs")
+    late = add_slot(engine, anna, at(27, 10), mode="phone")
+    early = add_slot(engine, omid, at(26, 9))
+    add_slot(engine, anna, at(25, 9))  # already begun (09:00 Berlin = 08:00 UTC < NOW)
+    with session_scope(engine) as session:
+        assert [s.ref for s in service.free_slots(session, Preferences(), NOW)] == [early, late]
+        only_ar = service.free_slots(session, Preferences(language="ar"), NOW)
+        assert [s.ref for s in only_ar] == [late]
+        by_phone = service.free_slots(session, Preferences(mode="phone"), NOW)
+        assert [s.ref for s in by_phone] == [late]
+        dessau = service.free_slots(session, Preferences(office_id="dessau-rosslau"), NOW)
+        assert [s.ref for s in dessau] == [early]
+        from_friday = Preferences(from_day=at(27, 0).date())
+        assert [s.ref for s in service.free_slots(session, from_friday, NOW)] == [late]
+        assert service.options(session, Preferences(), NOW, "language") == ["ar", "de", "prs"]
+        assert service.free_days(session, Preferences(), NOW) == [at(26, 0).date(),
+                                                                   at(27, 0).date()]
+
+
+def test_book_list_cancel(engine) -> None:  # type: ignore[no-untyped-def]
+    anna = add_counselor(engine)
+    ref = add_slot(engine, anna, at(26, 10))
+    with session_scope(engine) as session:
+        booking = service.book(session, "u1", ref, "ar", NOW)
+        assert booking.slot.ref == ref and booking.status == "active"
+        again = service.book(session, "u1", ref, "ar", NOW)  # a double tap
+        assert again.ref == booking.ref
+    with session_scope(engine) as session:
+        assert [b.ref for b in service.upcoming(session, "u1", NOW)] == [booking.ref]
+        assert service.free_slots(session, Preferences(), NOW) == []
+        with pytest.raises(BookingError) as refused:
+            service.cancel(session, "someone-else", booking.ref, NOW)
+        assert refused.value.reason == service.NOT_YOURS
+        cancelled = service.cancel(session, "u1", booking.ref, NOW)
+        assert cancelled.status == "cancelled"
+    with session_scope(engine) as session:
+        assert service.upcoming(session, "u1", NOW) == []
+        assert [s.ref for s in service.free_slots(session, Preferences(), NOW)] == [ref]
+        rebooked = service.book(session, "u2", ref, "de", NOW)  # the slot is free again
+        assert rebooked.person_key == "u2"
+
+
+def test_taken_past_forged_and_limit(engine) -> None:  # type: ignore[no-untyped-def]
+    anna = add_counselor(engine)
+    refs = [add_slot(engine, anna, at(26, hour)) for hour in (9, 10, 11)]
+    past = add_slot(engine, anna, at(24, 10))
+    with session_scope(engine) as session:
+        service.book(session, "u1", refs[0], "de", NOW)
+        for slot_ref, reason in ((refs[0], service.TAKEN), (past, service.GONE),
+                                 ("forged12", service.GONE)):
+            with pytest.raises(BookingError) as refused:
+                service.book(session, "u2", slot_ref, "de", NOW)
+            assert refused.value.reason == reason
+        service.book(session, "u1", refs[1], "de", NOW)
+        with pytest.raises(BookingError) as refused:
+            service.book(session, "u1", refs[2], "de", NOW)
+        assert refused.value.reason == service.LIMIT
+
+
+def test_reschedule_moves_in_one_step(engine) -> None:  # type: ignore[no-untyped-def]
+    anna = add_counselor(engine)
+    first, second, third = (add_slot(engine, anna, at(26, h)) for h in (9, 10, 11))
+    with session_scope(engine) as session:
+        a = service.book(session, "u1", first, "prs", NOW)
+        service.book(session, "u1", second, "prs", NOW)
+        # at the limit, moving one is still possible
+        moved = service.book(session, "u1", third, "prs", NOW, replacing=a.ref)
+    with session_scope(engine) as session:
+        assert sorted(b.slot.ref for b in service.upcoming(session, "u1", NOW)) == sorted(
+            [second, third])
+        assert moved.slot.ref == third
+        with pytest.raises(BookingError) as refused:
+            service.book(session, "u2", first, "de", NOW, replacing=moved.ref)  # not u2's
+        assert refused.value.reason == service.NOT_YOURS
+
+
+def test_fifty_people_one_slot_exactly_one_booking(engine) -> None:  # type: ignore[no-untyped-def]
+    anna = add_counselor(engine)
+    ref = add_slot(engine, anna, at(26, 10))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(50)
+
+    def attempt(n: int) -> None:
+        start.wait()
+        try:
+            in_transaction(lambda s: service.book(s, f"person-{n}", ref, "de", NOW), engine)
+            result = "booked"
+        except BookingError as error:
+            result = error.reason
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert len(outcomes) == 50
+    assert outcomes.count("booked") == 1, outcomes
+    assert set(outcomes) == {"booked", service.TAKEN}
+    with session_scope(engine) as session:
+        booked = service.bookings_between(session, NOW, NOW + timedelta(days=7))
+        assert len(booked) == 1
