@@ -149,8 +149,10 @@ class ValidateBookingForm(FormValidationAction):
     def _validate(
         self, question: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        answer = dialogue.interpret(question, str(value or ""), _entity(tracker, question),
-                                    _today())
+        entity = _entity(tracker, question)
+        if value is None and entity is None:
+            return {}  # cleared by action_booking_start: nothing to check, the form asks
+        answer = dialogue.interpret(question, str(value or ""), entity, _today())
         if answer is None:
             response = "utter_booking_day_not_understood" if question == DAY \
                 else "utter_booking_not_understood"

@@ -159,10 +159,13 @@ async def test_booking_through_telegram_sends_calendar_and_tells_the_group(
         document = documents[0].params["document"]
         assert document["filename"].endswith(".ics")
         event = next(iter(Calendar.from_ical(document["content"]).walk("VEVENT")))
-        assert event.decoded("DTSTART").astimezone(clock.BERLIN).hour == 16
+        with session_scope(make_engine(rasa_stack.database_url)) as session:
+            [booked] = service.upcoming(session, pseudonym(user), clock.now())
+        assert event.decoded("DTSTART") == booked.slot.starts_at
+        assert str(event["UID"]).startswith(booked.ref)
         notice = await eventually(lambda: [t for t in _group_texts(api)
                                            if t.startswith("🆕 Neuer Termin")], "told the group")
-        assert "Herr Telegram" in notice[0] and str(user) not in notice[0]
+        assert booked.slot.counselor in notice[0] and str(user) not in notice[0]
         assert application is not None
 
 

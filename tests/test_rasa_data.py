@@ -19,7 +19,7 @@ def responses_dispatched_by_actions() -> set[str]:
     """Responses that custom actions send (Rasa cannot see those in stories)."""
     found: set[str] = set()
     for path in (PROJECT_ROOT / "actions").rglob("*.py"):
-        found |= set(re.findall(r"response=\"(utter_\w+)\"", path.read_text()))
+        found |= set(re.findall(r"\"(utter_\w+)\"", path.read_text()))
     return found
 
 

@@ -54,6 +54,8 @@ def interpret(question: str, text: str, entity: str | None, today: date) -> str 
         return entity if _valid(question, entity, today) else None
     if not text or text.startswith("/"):
         return None
+    if _valid(question, text, today):  # a value the assistant itself filled in
+        return text
     if question == DAY:
         day = parse_day(text, today)
         if day is not None:
