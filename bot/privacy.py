@@ -10,6 +10,7 @@ from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from telegram.ext import ContextTypes
 
 from bot.front import Front, Person, front_of_context, mark_choice, say
+from bot.handoff import end_for_erasure
 from bot.texts import text
 from jmd.db import session_scope
 from jmd.privacy import erase_person
@@ -60,7 +61,7 @@ async def on_delete_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if query is None or person is None:
         return
     await query.answer()
-    job = partial(_decide, context.bot, person, query)
+    job = partial(_decide, front_of_context(context), context.bot, person, query)
     # In the chat's queue: the erasure never races a message on its way to Rasa.
     front_of_context(context).inbox.submit(person.chat_id, job, update)
 
@@ -70,12 +71,15 @@ def _erase(key: str) -> dict[str, int]:
         return erase_person(session, key)
 
 
-async def _decide(bot: Bot, person: Person, query: CallbackQuery) -> None:
+async def _decide(front: Front, bot: Bot, person: Person, query: CallbackQuery) -> None:
     language = await person.language_async()  # before the erasure forgets it
     await mark_choice(query)
     if query.data != DELETE_YES:
         await say(bot, person.chat_id, "delete_cancelled", language)
         return
+    # The counselor topic holds the handoff transcript: it goes first (an assigned
+    # counselor is told), then the rows, handoffs included.
+    await end_for_erasure(front, bot, person.key)
     counts = await asyncio.to_thread(_erase, person.key)
     logger.info("erased a person's data (rows per table: %s)", counts)
     await say(bot, person.chat_id, "deleted", language)

@@ -25,6 +25,9 @@ def render(replies: list[Reply]) -> tuple[str, tuple[Button, ...]]:
     for reply in replies:
         if reply.text:
             lines.append(f"🤖 {reply.text}")
+        handoff = reply.custom.get("handoff")
+        if isinstance(handoff, dict):  # only the Telegram front has counselors
+            lines.append(text("handoff_terminal", handoff.get("language")))
         if reply.buttons:
             buttons = reply.buttons
             lines.extend(f"   [{i}] {b.title}" for i, b in enumerate(reply.buttons, 1))

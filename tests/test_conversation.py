@@ -23,7 +23,7 @@ CORE = {
         ("ich möchte meinen termin absagen", "utter_booking_coming_soon"),
         ("kann ich meinen termin verschieben", "utter_booking_coming_soon"),
         ("wann ist mein termin", "utter_booking_coming_soon"),
-        ("ich will mit einem echten menschen reden", "utter_handoff_coming_soon"),
+        ("ich will mit einem echten menschen reden", "action_handoff"),
         ("ich will nicht mehr leben", "utter_crisis"),
     ],
     "prs": [
@@ -36,7 +36,7 @@ CORE = {
         ("وقتمه کنسل کو", "utter_booking_coming_soon"),
         ("میخایم وقتمه تغییر بتم", "utter_booking_coming_soon"),
         ("وقت مه کی است", "utter_booking_coming_soon"),
-        ("میخایم با یک آدم واقعی گپ بزنم", "utter_handoff_coming_soon"),
+        ("میخایم با یک آدم واقعی گپ بزنم", "action_handoff"),
         ("دیگه نمیخایم زنده باشم", "utter_crisis"),
     ],
     "ar": [
@@ -49,7 +49,7 @@ CORE = {
         ("بدي الغي الموعد", "utter_booking_coming_soon"),
         ("بدي غير موعدي ليوم تاني", "utter_booking_coming_soon"),
         ("امتى موعدي", "utter_booking_coming_soon"),
-        ("بدي احكي مع شخص حقيقي", "utter_handoff_coming_soon"),
+        ("بدي احكي مع شخص حقيقي", "action_handoff"),
         ("ما بدي عيش بعد اليوم", "utter_crisis"),
     ],
 }
@@ -65,7 +65,12 @@ async def test_core_intent_answered_in_the_users_language(
     sender = new_sender()
     replies = await say(rasa_stack, sender, message)
     assert replies, "no reply"
-    assert replies[0].text == response_text(response, language)
+    if response == "action_handoff":  # a request to the front, not a text
+        assert replies[0].custom == {
+            "handoff": {"urgent": False, "language": language, "recent": [message]}
+        }
+    else:
+        assert replies[0].text == response_text(response, language)
     assert language_slot(rasa_stack, sender) == language
 
 
@@ -78,6 +83,22 @@ async def test_crisis_reply_comes_first_with_emergency_numbers(
     first = replies[0].text
     for number in ("112", "110", "116 111", "0800 111 0 111"):
         assert number in first
+    # then an urgent handoff, with what the person wrote for the counselor's card
+    assert replies[1].custom == {
+        "handoff": {"urgent": True, "language": language, "recent": [message]}
+    }
+
+
+async def test_human_command_asks_for_a_handoff_without_payloads_in_recent(
+    rasa_stack: Settings,
+) -> None:
+    sender = new_sender()
+    await say(rasa_stack, sender, "مرحبا شلونك")
+    await say(rasa_stack, sender, '/change_language{"language": "ar"}')
+    replies = await say(rasa_stack, sender, "/human_handoff")
+    assert replies[-1].custom == {
+        "handoff": {"urgent": False, "language": "ar", "recent": ["مرحبا شلونك"]}
+    }
 
 
 async def test_start_shows_welcome_with_language_buttons(rasa_stack: Settings) -> None:
