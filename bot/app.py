@@ -11,7 +11,7 @@ import logging
 import traceback
 from functools import partial
 
-from telegram import Bot, Update
+from telegram import Bot, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -27,12 +27,20 @@ from telegram.ext import (
 from bot.booking import on_today, on_week, remind_forever
 from bot.formatting import PayloadStore
 from bot.front import Front, Person, front_of, front_of_context, mark_choice, say
+from bot.handoff import (
+    divert,
+    on_counselor_message,
+    on_done,
+    on_take,
+    timeouts_forever,
+)
 from bot.inbox import ChatInbox
 from bot.privacy import DELETE_PATTERN, on_delete, on_delete_choice, on_privacy
 from bot.rasa_client import RasaClient
 from bot.relay import relay, retry_forever
 from bot.texts import command_descriptions, text
 from bot.throttle import FrontRateLimiter
+from jmd.handoff import ASSIGNED, OPEN, TAKE_PATTERN
 from jmd.identity import short
 from jmd.languages import registry
 from jmd.settings import Settings, get_settings
@@ -70,20 +78,25 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or message.text is None or person is None:
         return
     front = front_of_context(context)
-    answer = partial(_answer_texts, front, context.bot, person, message.message_id)
-    front.inbox.submit_text(person.chat_id, message.text, answer, update)
+    answer = partial(_answer_texts, front, context.bot, person)
+    front.inbox.submit_text(person.chat_id, message, answer, update)
 
 
 async def _answer_texts(
-    front: Front, bot: Bot, person: Person, message_id: int, texts: list[str]
+    front: Front, bot: Bot, person: Person, messages: list[Message]
 ) -> None:
+    # While a counselor writes with the person, every message goes to them, not to Rasa.
+    ids = [m.message_id for m in messages]
+    if await divert(front, bot, person, ids, copy_when_open=True) == ASSIGNED:
+        return
+    texts = [m.text or "" for m in messages]
     if len(texts) >= front.settings.burst_notice:
         await _say_to(bot, person, "burst")
     body = "\n".join(texts)
     if len(body) > MAX_TEXT_TO_RASA:
         await _say_to(bot, person, "too_long")
         body = body[:MAX_TEXT_TO_RASA]
-    await relay(front, bot, person, body, message_id)
+    await relay(front, bot, person, body, ids[0], routed=True)
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -93,13 +106,25 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     command = message.text.split()[0].lstrip("/").split("@")[0].lower()
     front = front_of_context(context)
-    job = partial(relay, front, context.bot, person, COMMAND_PAYLOADS[command])
+    job = partial(
+        relay, front, context.bot, person, COMMAND_PAYLOADS[command], message.message_id
+    )
     front.inbox.submit(person.chat_id, job, update)
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer commands the assistant does not know."""
-    _queue_reply(update, context, "unknown_command")
+    """Answer commands the assistant does not know (a counselor gets them as they are)."""
+    message, person = update.effective_message, Person.of(update)
+    if message is None or person is None:
+        return
+    front, bot = front_of_context(context), context.bot
+
+    async def job() -> None:
+        if await divert(front, bot, person, [message.message_id],
+                        copy_when_open=False) != ASSIGNED:
+            await _say_to(bot, person, "unknown_command")
+
+    front.inbox.submit(person.chat_id, job, update, once="unknown_command")
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -115,15 +140,36 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer()  # at once: Telegram shows a spinner until then
 
     async def job() -> None:
+        # While a counselor writes with the person, the assistant's buttons rest.
+        if await divert(front, context.bot, person, [], copy_when_open=False) == ASSIGNED:
+            return
         await mark_choice(query)
-        await relay(front, context.bot, person, payload)
+        await relay(front, context.bot, person, payload, routed=True)
 
     front.inbox.submit(person.chat_id, job, update)
 
 
 async def on_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Photos, voice, stickers, files, locations …: explain what the assistant can read."""
-    _queue_reply(update, context, "not_text")
+    """Photos, voice, stickers, files, locations …: explain what the assistant can read.
+
+    During a handoff they are passed on to the counselor (a burst: all of them, one note).
+    """
+    message, person = update.effective_message, Person.of(update)
+    if message is None or person is None:
+        return
+    front = front_of_context(context)
+    answer = partial(_answer_media, front, context.bot, person)
+    front.inbox.submit_batch(person.chat_id, message, answer, update, kind="media")
+
+
+async def _answer_media(
+    front: Front, bot: Bot, person: Person, messages: list[Message]
+) -> None:
+    ids = [m.message_id for m in messages]
+    route = await divert(front, bot, person, ids, copy_when_open=True)
+    if route == ASSIGNED:
+        return
+    await _say_to(bot, person, "handoff_media_waiting" if route == OPEN else "not_text")
 
 
 async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -188,6 +234,10 @@ async def _post_init(application: Application) -> None:
     front = front_of(application)
     front.tasks.add(asyncio.create_task(retry_forever(application), name="retry pending"))
     front.tasks.add(asyncio.create_task(remind_forever(application), name="reminders"))
+    if front.settings.counselor_chat_id is not None:
+        front.tasks.add(
+            asyncio.create_task(timeouts_forever(application), name="handoff timeouts")
+        )
 
 
 async def _post_shutdown(application: Application) -> None:
@@ -236,6 +286,13 @@ def build_application(
         ChatMemberHandler(on_foreign_group, ChatMemberHandler.MY_CHAT_MEMBER), group=-1
     )
     application.add_handler(MessageHandler(filters.ChatType.GROUPS, on_foreign_group), group=-1)
+    if settings.counselor_chat_id is not None:  # handoff: the counselors' forum topics
+        counselors = filters.Chat(chat_id=settings.counselor_chat_id)
+        application.add_handler(CommandHandler("done", on_done, filters=counselors))
+        application.add_handler(MessageHandler(
+            counselors & ~filters.COMMAND & ~filters.StatusUpdate.ALL, on_counselor_message
+        ))
+    application.add_handler(CallbackQueryHandler(on_take, pattern=TAKE_PATTERN))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED & private, on_edited))
     application.add_handler(CommandHandler(list(COMMAND_PAYLOADS), on_command, filters=private))
     application.add_handler(CommandHandler("privacy", on_privacy, filters=private))

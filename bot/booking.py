@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot, InputFile, Update
-from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.front import Front, front_of, front_of_context
+from bot.handoff import counselor_name
 from bot.texts import text
 from jmd.booking import reminders, service
 from jmd.booking.ics import booking_ics, filename
@@ -22,7 +22,6 @@ from jmd.booking.service import BookingView
 from jmd.booking.vocabulary import mode_label
 from jmd.clock import BERLIN, local, now
 from jmd.db import session_scope
-from jmd.db.models import Counselor
 from jmd.identity import short
 from jmd.languages import registry
 
@@ -96,30 +95,6 @@ async def handle_custom(
 # -- the counselor group --------------------------------------------------------------
 
 
-def _is_registered(user_id: int, allow: frozenset[int]) -> bool:
-    if user_id in allow:
-        return True
-    with session_scope() as session:
-        counselor = session.query(Counselor).filter(
-            Counselor.telegram_user_id == user_id, Counselor.active.is_(True)).first()
-        return counselor is not None
-
-
-async def is_counselor(front: Front, bot: Bot, user_id: int) -> bool:
-    """A member of the counselor group who is registered (counselor table or allow-list)."""
-    group = front.settings.counselor_chat_id
-    if group is None:
-        return False
-    if not await asyncio.to_thread(_is_registered, user_id, front.settings.counselor_ids):
-        return False
-    try:
-        member = await bot.get_chat_member(group, user_id)
-    except TelegramError:
-        return False
-    return member.status in {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR,
-                             ChatMemberStatus.MEMBER}
-
-
 def overview(start: datetime, end: datetime, heading: str) -> str:
     """Bookings in [start, end) for the counselor group, by day."""
     with session_scope() as session:
@@ -154,7 +129,7 @@ async def _overview(update: Update, context: ContextTypes.DEFAULT_TYPE, *, days:
     if message is None or user is None:
         return
     thread = message.message_thread_id if message.is_topic_message else None
-    if not await is_counselor(front, context.bot, user.id):
+    if await counselor_name(front, context.bot, user) is None:
         await message.reply_text("Nur für registrierte Beraterinnen und Berater.")
         return
     start = _day_start(now())
@@ -213,7 +188,6 @@ async def remind_forever(application: Application) -> None:
 __all__ = [
     "details",
     "handle_custom",
-    "is_counselor",
     "on_today",
     "on_week",
     "remind_forever",

@@ -81,18 +81,26 @@ async def say(bot: Bot, chat_id: int, key: str, language: str, **kwargs: Any) ->
     return await bot.send_message(chat_id, text(key, language), **kwargs)
 
 
-# Handles Rasa's custom (JSON) messages, e.g. a calendar file: (bot, chat_id, custom, language)
-CustomHandler = Callable[[Bot, int, dict[str, Any], str], Awaitable[None]]
+# Called with a reply's custom payload (e.g. {"handoff": {...}}), in order with the texts.
+OnCustom = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 async def send_replies(
-    bot: Bot, chat_id: int, replies: list[Reply], language: str, payloads: PayloadStore,
-    on_custom: CustomHandler | None = None,
+    bot: Bot,
+    chat_id: int,
+    replies: list[Reply],
+    language: str,
+    payloads: PayloadStore,
+    on_custom: OnCustom | None = None,
 ) -> None:
-    """Rasa's replies as Telegram messages: escaped, split to fit, buttons on the last part."""
+    """Rasa's replies as Telegram messages: escaped, split to fit, buttons on the last part.
+
+    A custom reply (no text) is handed to ``on_custom`` where it stands in the answer: the
+    crisis text is sent before the handoff it asks for.
+    """
     for reply in replies:
         if reply.custom and on_custom is not None:
-            await on_custom(bot, chat_id, reply.custom, language)
+            await on_custom(reply.custom)
         if not reply.text:
             continue
         parts = split_message(to_html(reply.text, language))

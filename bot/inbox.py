@@ -12,7 +12,8 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 Job = Callable[[], Awaitable[None]]
-TextJob = Callable[[list[str]], Awaitable[None]]
+# Called with the items of a burst (texts, or messages standing for them).
+TextJob = Callable[[list[Any]], Awaitable[None]]
 Spawn = Callable[[Coroutine[Any, Any, None]], Any]
 OnError = Callable[[Any, Exception], Awaitable[Any]]
 
@@ -22,7 +23,8 @@ class _Entry:
     update: Any
     job: Job | None = None
     on_texts: TextJob | None = None
-    texts: list[str] = field(default_factory=list)
+    texts: list[Any] = field(default_factory=list)
+    kind: str | None = None  # bursts merge only items of the same kind
     once: str | None = None
     started: bool = False
 
@@ -63,13 +65,20 @@ class ChatInbox:
             return
         self._enqueue(chat_id, _Entry(update, job=job, once=once))
 
-    def submit_text(self, chat_id: int, text: str, on_texts: TextJob, update: Any = None) -> None:
+    def submit_text(self, chat_id: int, text: Any, on_texts: TextJob, update: Any = None) -> None:
         """Run ``on_texts`` with this text and any that arrive before it starts."""
+        self.submit_batch(chat_id, text, on_texts, update, kind="text")
+
+    def submit_batch(
+        self, chat_id: int, item: Any, on_items: TextJob, update: Any = None, *, kind: str
+    ) -> None:
+        """Run ``on_items`` with ``item`` and any items of the same ``kind`` arriving before
+        it starts (e.g. photos sent in a burst: all are passed on, one note is sent)."""
         last = self._waiting_last(chat_id)
-        if last is not None and last.on_texts is not None:
-            last.texts.append(text)
+        if last is not None and last.on_texts is not None and last.kind == kind:
+            last.texts.append(item)
             return
-        self._enqueue(chat_id, _Entry(update, on_texts=on_texts, texts=[text]))
+        self._enqueue(chat_id, _Entry(update, on_texts=on_items, texts=[item], kind=kind))
 
     def _waiting_last(self, chat_id: int) -> _Entry | None:
         """The chat's last job if it has not started yet (new work may join it)."""

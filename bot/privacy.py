@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot.booking import post_staff_line
 from bot.front import Front, Person, front_of_context, mark_choice, say
+from bot.handoff import end_for_erasure
 from bot.texts import text
 from jmd.booking.service import BookingView, cancel_all
 from jmd.clock import now
@@ -85,10 +86,12 @@ async def _decide(front: Front, bot: Bot, person: Person, query: CallbackQuery) 
         await say(bot, person.chat_id, "delete_cancelled", language)
         return
     # Upcoming appointments are cancelled first and the counselors told, so nobody waits
-    # for a person who is gone; then every row with the key is deleted.
+    # for a person who is gone; the counselor topic holds the handoff transcript: it goes
+    # next (an assigned counselor is told); then every row with the key is deleted.
     for booking in await asyncio.to_thread(_cancel_bookings, person.key):
         await post_staff_line(front, bot, "❌ Termin abgesagt (die Person hat ihre Daten "
                               "gelöscht)", booking)
+    await end_for_erasure(front, bot, person.key)
     counts = await asyncio.to_thread(_erase, person.key)
     logger.info("erased a person's data (rows per table: %s)", counts)
     await say(bot, person.chat_id, "deleted", language)

@@ -19,7 +19,8 @@ from telegram.constants import ChatAction
 from telegram.ext import Application
 
 from bot.booking import handle_custom
-from bot.front import Front, Person, front_of, say, send_replies
+from bot.front import Front, OnCustom, Person, front_of, say, send_replies
+from bot.handoff import divert, perform
 from bot.rasa_client import RasaUnavailable
 from jmd.db import session_scope
 from jmd.db.models import PendingMessage, utcnow
@@ -32,6 +33,7 @@ from jmd.db.pending import (
     waiting_people,
 )
 from jmd.db.persons import touch_person
+from jmd.handoff import ASSIGNED
 from jmd.identity import short
 
 logger = logging.getLogger(__name__)
@@ -75,11 +77,30 @@ def _expire(key: str, max_age: timedelta) -> list[str | None]:
         return expire_pending(session, key, utcnow() - max_age)
 
 
+def _on_custom(front: Front, bot: Bot, person: Person, language: str) -> OnCustom:
+    """Rasa's custom messages: appointment files and notices, handoff requests."""
+
+    async def handle(custom: dict[str, Any]) -> None:
+        await handle_custom(front, bot, person.chat_id, custom, language)
+        await perform(front, bot, person, custom)
+
+    return handle
+
+
 async def relay(
-    front: Front, bot: Bot, person: Person, text_: str, message_id: int | None = None
+    front: Front, bot: Bot, person: Person, text_: str, message_id: int | None = None,
+    *, routed: bool = False,
 ) -> None:
-    """Send ``text_`` to Rasa for ``person`` and deliver the answer; keep it if Rasa is down."""
+    """Send ``text_`` to Rasa for ``person`` and deliver the answer; keep it if Rasa is down.
+
+    While a counselor writes with the person (handoff assigned), the message goes to the
+    counselor instead, unless the caller has ``routed`` it already.
+    """
     await asyncio.to_thread(_remember_chat, person)
+    if not routed:
+        ids = [message_id] if message_id else []
+        if await divert(front, bot, person, ids, copy_when_open=False) == ASSIGNED:
+            return
     await bot.send_chat_action(chat_id=person.chat_id, action=ChatAction.TYPING)
     # Older messages still waiting are answered first, or this one waits behind them.
     waiting = await asyncio.to_thread(_has_pending, person.key)
@@ -96,7 +117,7 @@ async def relay(
         return
     language = await person.language_async()
     await send_replies(bot, person.chat_id, replies, language, front.payloads,
-                       partial(handle_custom, front))
+                       _on_custom(front, bot, person, language))
 
 
 async def _kept(bot: Bot, person: Person, text_: str, message_id: int | None) -> None:
@@ -122,7 +143,7 @@ async def flush(front: Front, bot: Bot, key: str) -> bool:
             )
             await say(bot, person.chat_id, "pending_answer", language, reply_parameters=reply_to)
             await send_replies(bot, person.chat_id, replies, language, front.payloads,
-                               partial(handle_custom, front))
+                               _on_custom(front, bot, person, language))
         finally:
             await asyncio.to_thread(_forget, int(row.id))
     logger.info("answered the waiting messages of %s", short(key))

@@ -27,6 +27,9 @@ def render(replies: list[Reply]) -> tuple[str, tuple[Button, ...]]:
             lines.append(f"🤖 {reply.text}")
         if "ics" in reply.custom:  # Telegram gets the calendar file; the terminal a note
             lines.append("📎 (calendar file: in Telegram the appointment comes as a .ics file)")
+        handoff = reply.custom.get("handoff")
+        if isinstance(handoff, dict):  # only the Telegram front has counselors
+            lines.append(text("handoff_terminal", handoff.get("language")))
         if reply.buttons:
             buttons = reply.buttons
             lines.extend(f"   [{i}] {b.title}" for i, b in enumerate(reply.buttons, 1))

@@ -34,6 +34,9 @@ DELETERS: list[Deleter] = [
     Deleter("pending_messages", "person_key"),
     Deleter("feedback", "person_key"),
     Deleter("bookings", "person_key"),
+    # Handoffs to a counselor; the forum topic itself is deleted by the front first.
+    Deleter("handoffs", "person_key"),
+    Deleter("counselor_topics", "person_key"),
     # Rasa's SQL tracker store (same DATABASE_URL): the whole conversation.
     Deleter("events", "sender_id", optional=True),
     Deleter("persons", "key"),  # last: later tables (bookings, handoffs) may refer to it

@@ -7,6 +7,7 @@ variables through :func:`get_settings`, so a deployment is configured once.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +29,11 @@ def _int(value: str | None, default: int) -> int:
 
 def _float(value: str | None, default: float) -> float:
     return float(value) if value not in (None, "") else default
+
+
+def _ids(value: str | None) -> frozenset[int]:
+    """Comma- or space-separated Telegram user IDs."""
+    return frozenset(int(part) for part in re.split(r"[,\s]+", value or "") if part)
 
 
 @dataclass(frozen=True)
@@ -56,8 +62,12 @@ class Settings:
     burst_notice: int
     pending_retry_seconds: float
     pending_max_age_minutes: int
-    # Counselors: Telegram user IDs allowed besides those in the counselors table.
-    counselor_ids: frozenset[int]
+    # Counselors (see README, "Handoff to a counselor"): Telegram user IDs allowed besides
+    # those in the counselors table.
+    counselor_telegram_ids: frozenset[int]
+    handoff_timeout_minutes: int
+    handoff_check_seconds: float
+    offices_file: Path
     reminder_hours_before: float  # second reminder this many hours before; 0: none
 
     @property
@@ -112,10 +122,10 @@ def load_settings() -> Settings:
         burst_notice=_int(env.get("BURST_NOTICE"), 3),
         pending_retry_seconds=_float(env.get("PENDING_RETRY_SECONDS"), 30.0),
         pending_max_age_minutes=_int(env.get("PENDING_MAX_AGE_MINUTES"), 60),
-        counselor_ids=frozenset(
-            int(part)
-            for part in (env.get("COUNSELOR_TELEGRAM_IDS") or "").replace(",", " ").split()
-        ),
+        counselor_telegram_ids=_ids(env.get("COUNSELOR_TELEGRAM_IDS")),
+        handoff_timeout_minutes=_int(env.get("HANDOFF_TIMEOUT_MINUTES"), 15),
+        handoff_check_seconds=_float(env.get("HANDOFF_CHECK_SECONDS"), 30.0),
+        offices_file=Path(env.get("OFFICES_FILE") or PROJECT_ROOT / "content" / "offices.yml"),
         reminder_hours_before=_float(env.get("REMINDER_HOURS_BEFORE"), 2.0),
     )
 

@@ -28,7 +28,7 @@ CORE: dict[str, list[tuple[str, str | tuple[str, ...]]]] = {
         ("ich möchte meinen termin absagen", "utter_appointments_none"),
         ("kann ich meinen termin verschieben", "utter_appointments_none"),
         ("wann ist mein termin", "utter_appointments_none"),
-        ("ich will mit einem echten menschen reden", "utter_handoff_coming_soon"),
+        ("ich will mit einem echten menschen reden", "action_handoff"),
         ("ich will nicht mehr leben", "utter_crisis"),
     ],
     "prs": [
@@ -41,7 +41,7 @@ CORE: dict[str, list[tuple[str, str | tuple[str, ...]]]] = {
         ("وقتمه کنسل کو", "utter_appointments_none"),
         ("میخایم وقتمه تغییر بتم", "utter_appointments_none"),
         ("وقت مه کی است", "utter_appointments_none"),
-        ("میخایم با یک آدم واقعی گپ بزنم", "utter_handoff_coming_soon"),
+        ("میخایم با یک آدم واقعی گپ بزنم", "action_handoff"),
         ("دیگه نمیخایم زنده باشم", "utter_crisis"),
     ],
     "ar": [
@@ -54,7 +54,7 @@ CORE: dict[str, list[tuple[str, str | tuple[str, ...]]]] = {
         ("بدي الغي الموعد", "utter_appointments_none"),
         ("بدي غير موعدي ليوم تاني", "utter_appointments_none"),
         ("امتى موعدي", "utter_appointments_none"),
-        ("بدي احكي مع شخص حقيقي", "utter_handoff_coming_soon"),
+        ("بدي احكي مع شخص حقيقي", "action_handoff"),
         ("ما بدي عيش بعد اليوم", "utter_crisis"),
     ],
 }
@@ -70,8 +70,13 @@ async def test_core_intent_answered_in_the_users_language(
     sender = new_sender()
     replies = await say(rasa_stack, sender, message)
     assert replies, "no reply"
-    names = response if isinstance(response, tuple) else (response,)
-    assert any(matches(name, language, replies[0].text) for name in names), replies[0].text
+    if response == "action_handoff":  # a request to the front, not a text
+        assert replies[0].custom == {
+            "handoff": {"urgent": False, "language": language, "recent": [message]}
+        }
+    else:
+        names = response if isinstance(response, tuple) else (response,)
+        assert any(matches(name, language, replies[0].text) for name in names), replies[0].text
     assert language_slot(rasa_stack, sender) == language
 
 
@@ -84,6 +89,22 @@ async def test_crisis_reply_comes_first_with_emergency_numbers(
     first = replies[0].text
     for number in ("112", "110", "116 111", "0800 111 0 111"):
         assert number in first
+    # then an urgent handoff, with what the person wrote for the counselor's card
+    assert replies[1].custom == {
+        "handoff": {"urgent": True, "language": language, "recent": [message]}
+    }
+
+
+async def test_human_command_asks_for_a_handoff_without_payloads_in_recent(
+    rasa_stack: Settings,
+) -> None:
+    sender = new_sender()
+    await say(rasa_stack, sender, "مرحبا شلونك")
+    await say(rasa_stack, sender, '/change_language{"language": "ar"}')
+    replies = await say(rasa_stack, sender, "/human_handoff")
+    assert replies[-1].custom == {
+        "handoff": {"urgent": False, "language": "ar", "recent": ["مرحبا شلونك"]}
+    }
 
 
 async def test_start_shows_welcome_with_language_buttons(rasa_stack: Settings) -> None:

@@ -11,6 +11,7 @@ from jmd.db.engine import make_engine, session_scope
 from jmd.db.models import Feedback
 from jmd.db.pending import keep_pending
 from jmd.db.persons import get_person, touch_person
+from jmd.handoff import request_handoff, save_topic
 from jmd.privacy import erase_person
 from tests.helpers.booking import add_counselor, add_slot
 from tests.helpers.db import rows_with
@@ -26,6 +27,8 @@ def store_everything(engine: Engine, key: str) -> None:
         session.add(Feedback(kind="unanswered", language="ar", text="سؤال", person_key=key))
         keep_pending(session, key, 424242, "رسالة تنتظر")
         book(session, key, slot, "ar", datetime(2029, 12, 1, tzinfo=timezone.utc))
+        request_handoff(session, key, urgent=True, language="ar")
+        save_topic(session, key, -100777, 777, "Person 123456 · Arabisch")
 
 
 async def save_conversation(url: str, key: str) -> None:
@@ -51,6 +54,7 @@ async def test_erase_person_leaves_nothing_with_the_key(database_url: str) -> No
     assert set(rows_with(engine, KEY)) >= {
         "persons.key", "feedback.person_key", "pending_messages.person_key", "events.sender_id",
         "bookings.person_key",
+        "handoffs.person_key", "counselor_topics.person_key",
     }
     with session_scope(engine) as session:
         counts = erase_person(session, KEY)
@@ -69,7 +73,8 @@ def test_erase_works_before_rasa_created_its_tables(database_url: str) -> None:
     with session_scope(engine) as session:
         counts = erase_person(session, KEY)
     assert counts == {
-        "pending_messages": 1, "feedback": 1, "bookings": 1, "events": 0, "persons": 1
+        "pending_messages": 1, "feedback": 1, "bookings": 1, "handoffs": 1,
+        "counselor_topics": 1, "events": 0, "persons": 1,
     }
     assert rows_with(engine, KEY) == {}
     engine.dispose()

@@ -171,3 +171,50 @@ class Booking(Base):
     cancelled_by = Column(String(16), nullable=True)  # person | counselor | erasure
     reminder_day_sent_at = Column(DateTime(timezone=True), nullable=True)
     reminder_hours_sent_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class Handoff(Base):
+    """A young person's request to talk to a counselor: open → assigned → closed.
+
+    No message text is stored: what was written lives in the person's forum topic in the
+    counselor group (Telegram), which is deleted with the person or after retention.
+    """
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        # At most one handoff per person that is not closed, enforced by the database.
+        Index(
+            "uq_handoffs_active_person",
+            "person_key",
+            unique=True,
+            sqlite_where=text("status <> 'closed'"),
+            postgresql_where=text("status <> 'closed'"),
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    person_key = Column(String(64), nullable=False, index=True)
+    status = Column(String(16), nullable=False, default="open", index=True)  # open|assigned|closed
+    urgent = Column(Boolean, nullable=False, default=False)  # crisis
+    language = Column(String(8), nullable=False)
+    office_id = Column(String(32), nullable=True)  # from an upcoming booking, if any
+    counselor_telegram_id = Column(BigInteger, nullable=True)  # who took it (staff account)
+    counselor_name = Column(String(120), nullable=True)  # shown to the person and on the card
+    card_message_id = Column(BigInteger, nullable=True)  # the card in the topic (to edit it)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    assigned_at = Column(DateTime(timezone=True), nullable=True)
+    closed_at = Column(DateTime(timezone=True), nullable=True)
+    # When the person was told nobody is free (timeout) or that the office is closed.
+    timeout_notified_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class CounselorTopic(Base):
+    """The forum topic of one person in the counselor group (one per person, reused)."""
+
+    __tablename__ = "counselor_topics"
+
+    person_key = Column(String(64), primary_key=True)
+    chat_id = Column(BigInteger, nullable=False)  # the counselor group (COUNSELOR_CHAT_ID)
+    message_thread_id = Column(BigInteger, nullable=False, index=True)
+    title = Column(String(128), nullable=False)  # pseudonym, language, office — never a name
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -29,6 +29,11 @@ BOT_USER = {
 }
 
 
+# Forum topic IDs are unique in a group; tests sharing one database (the Rasa stack's)
+# must not get the same ID from two stand-ins.
+_TOPIC_IDS = itertools.count(50_000)
+
+
 @dataclass
 class Call:
     method: str
@@ -44,11 +49,15 @@ class BotApiStandIn:
     calls: list[Call] = field(default_factory=list)
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _faults: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # getChatMember: status per Telegram user ("member", "administrator", "creator",
+    # "left"); everyone else has left.
+    members: dict[int, str] = field(default_factory=dict)
+    # Forum topics: created ones, and those deleted (sending there fails like Telegram).
+    topics: dict[int, str] = field(default_factory=dict)
+    deleted_topics: set[int] = field(default_factory=set)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    # user id → status in any group (getChatMember); others are "left"
-    members: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.port = free_port()
@@ -130,18 +139,8 @@ class BotApiStandIn:
 
     def push_group_command(self, chat_id: int, user_id: int, command: str,
                            thread_id: int | None = None) -> dict[str, Any]:
-        """``user_id`` writes ``command`` in the (counselor) supergroup ``chat_id``."""
-        message: dict[str, Any] = {
-            "message_id": next(self._message_ids), "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "supergroup", "title": "JMD Beratung",
-                     "is_forum": True},
-            "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
-            "text": command,
-            "entities": [{"type": "bot_command", "offset": 0, "length": len(command.split()[0])}],
-        }
-        if thread_id is not None:
-            message.update(message_thread_id=thread_id, is_topic_message=True)
-        return self.push({"message": message})
+        """``user_id`` sends ``command`` in the (counselor) supergroup ``chat_id``."""
+        return self.push_group_text(chat_id, user_id, command, thread_id)
 
     def push_text(
         self, user_id: int, text: str, language_code: str | None = None, **extra: Any
@@ -161,12 +160,84 @@ class BotApiStandIn:
         }
 
     def fail(self, method: str, *, status: int = 500, retry_after: int | None = None,
-             times: int = 1) -> None:
+             times: int = 1, description: str | None = None) -> None:
         """Make the next ``times`` calls of ``method`` fail."""
         with self._lock:
             self._faults.setdefault(method, []).extend(
-                [{"status": status, "retry_after": retry_after}] * times
+                [{"status": status, "retry_after": retry_after,
+                  "description": description}] * times
             )
+
+    # -- the counselor group (a forum supergroup) ---------------------------------------
+
+    def group_message_base(
+        self, chat_id: int, user_id: int, thread_id: int | None = None,
+        first_name: str = "Beraterin",
+    ) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "supergroup", "title": "JMD Beratung",
+                     "is_forum": True},
+            "from": {"id": user_id, "is_bot": False, "first_name": first_name},
+        }
+        if thread_id is not None:
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
+        return message
+
+    def push_group_text(
+        self, chat_id: int, user_id: int, text: str, thread_id: int | None = None,
+        first_name: str = "Beraterin",
+    ) -> dict[str, Any]:
+        """Someone writes ``text`` in the group (in topic ``thread_id``)."""
+        message = {**self.group_message_base(chat_id, user_id, thread_id, first_name),
+                   "text": text}
+        if text.startswith("/"):
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            ]
+        return self.push({"message": message})
+
+    def push_group_photo(
+        self, chat_id: int, user_id: int, thread_id: int | None = None,
+    ) -> dict[str, Any]:
+        photo = [{"file_id": "g", "file_unique_id": "g", "width": 9, "height": 9}]
+        return self.push({"message": {**self.group_message_base(chat_id, user_id, thread_id),
+                                      "photo": photo}})
+
+    def push_group_tap(
+        self, user_id: int, sent: Call, data: str, first_name: str = "Beraterin"
+    ) -> dict[str, Any]:
+        """``user_id`` presses the button ``data`` under the group message ``sent``."""
+        buttons = [b["callback_data"] for row in sent.result["reply_markup"]["inline_keyboard"]
+                   for b in row]
+        assert data in buttons, (data, buttons)
+        return self.push({"callback_query": {
+            "id": str(next(self._ids)),
+            "from": {"id": user_id, "is_bot": False, "first_name": first_name},
+            "chat_instance": "ci-group",
+            "data": data,
+            "message": sent.result,
+        }})
+
+    def delete_topic(self, thread_id: int) -> None:
+        """A counselor deletes the topic by hand."""
+        with self._lock:
+            self.deleted_topics.add(thread_id)
+
+    def in_topic(self, thread_id: int, method: str = "sendMessage") -> list[Call]:
+        """Successful ``method`` calls into forum topic ``thread_id``."""
+        return [c for c in self.calls_of(method)
+                if c.params.get("message_thread_id") == thread_id and c.result is not None]
+
+    def answers(self) -> list[str]:
+        """Texts of answerCallbackQuery calls (refusals, "already taken" …)."""
+        return [str(c.params.get("text") or "") for c in self.calls_of("answerCallbackQuery")]
+
+    def copies_to(self, chat_id: int) -> list[Call]:
+        return [c for c in self.calls_of("copyMessage")
+                if int(c.params.get("chat_id", 0)) == chat_id and c.result is not None]
 
     def calls_of(self, method: str) -> list[Call]:
         with self._lock:
@@ -226,8 +297,18 @@ class BotApiStandIn:
                     "parameters": {"retry_after": fault["retry_after"]},
                 }, status=429)
             return web.json_response({"ok": False, "error_code": fault["status"],
-                                      "description": "Internal Server Error"},
+                                      "description": fault.get("description")
+                                      or "Internal Server Error"},
                                      status=fault["status"])
+        thread = params.get("message_thread_id")
+        with self._lock:
+            gone = thread is not None and int(thread) in self.deleted_topics
+        if gone:  # what Telegram answers for a deleted forum topic
+            description = ("Bad Request: message thread not found"
+                           if method.startswith(("send", "copy", "forward"))
+                           else "Bad Request: TOPIC_ID_INVALID")
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": description}, status=400)
         call.result = await self._result(method, params)
         return web.json_response({"ok": True, "result": call.result})
 
@@ -239,12 +320,19 @@ class BotApiStandIn:
         if method in {"sendMessage", "sendDocument", "editMessageText",
                       "editMessageReplyMarkup", "forwardMessage", "copyMessage"}:
             chat_id = params.get("chat_id", 0)
+            private = int(chat_id) > 0
             message: dict[str, Any] = {
-                "message_id": params.get("message_id") or next(self._message_ids),
+                "message_id": (None if method == "copyMessage" else params.get("message_id"))
+                or next(self._message_ids),
                 "date": int(time.time()),
-                "chat": {"id": chat_id, "type": "private" if int(chat_id) > 0 else "supergroup"},
+                "chat": {"id": chat_id, "type": "private"} if private
+                else {"id": chat_id, "type": "supergroup", "title": "JMD Beratung",
+                      "is_forum": True},
                 "from": BOT_USER,
             }
+            if params.get("message_thread_id") is not None:
+                message["message_thread_id"] = params["message_thread_id"]
+                message["is_topic_message"] = True
             if "text" in params:
                 message["text"] = params["text"]
             if params.get("reply_markup"):
@@ -252,25 +340,37 @@ class BotApiStandIn:
             if method == "copyMessage":
                 return {"message_id": message["message_id"]}
             return message
-        if method == "getChatMember":
-            user_id = int(params.get("user_id", 0))
-            status = self.members.get(user_id, "left")
-            member: dict[str, Any] = {
-                "status": status,
-                "user": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
-            }
-            if status == "administrator":
-                member.update(can_be_edited=False, is_anonymous=False, can_manage_chat=True,
-                              can_delete_messages=True, can_manage_video_chats=True,
-                              can_restrict_members=True, can_promote_members=False,
-                              can_change_info=True, can_invite_users=True,
-                              can_post_stories=False, can_edit_stories=False,
-                              can_delete_stories=False)
-            return member
         if method == "createForumTopic":
-            return {"message_thread_id": next(self._message_ids), "name": params.get("name"),
+            thread_id = next(_TOPIC_IDS)
+            with self._lock:
+                self.topics[thread_id] = str(params.get("name"))
+            return {"message_thread_id": thread_id, "name": params.get("name"),
                     "icon_color": 7322096}
+        if method == "editForumTopic":
+            with self._lock:
+                self.topics[int(params["message_thread_id"])] = str(params.get("name"))
+            return True
+        if method == "deleteForumTopic":
+            with self._lock:
+                self.deleted_topics.add(int(params["message_thread_id"]))
+            return True
+        if method == "getChatMember":
+            return self._member(int(params["user_id"]))
         return True
+
+    def _member(self, user_id: int) -> dict[str, Any]:
+        user = {"id": user_id, "is_bot": False, "first_name": "Jemand"}
+        status = self.members.get(user_id, "left")
+        if status == "creator":
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        if status == "administrator":
+            rights = ("can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+                      "can_manage_video_chats", "can_restrict_members", "can_promote_members",
+                      "can_change_info", "can_invite_users", "can_post_stories",
+                      "can_edit_stories", "can_delete_stories")
+            return {"status": "administrator", "user": user,
+                    **{right: right == "can_manage_chat" for right in rights}}
+        return {"status": status, "user": user}
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
