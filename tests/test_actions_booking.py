@@ -23,7 +23,7 @@ pytestmark = pytest.mark.model
 CHOOSE = '/change_language{{"language": "{}"}}'
 REQUESTS = {
     "de": ("ich brauche einen termin bei der beratung", "meine termine", "termin absagen", "ja"),
-    "prs": ("میخایم یک وقت با مشاور بگیرم", "وقت‌های من را نشان بده", "میخواهم وقتم را لغو کنم",
+    "prs": ("میخایم یک وقت با مشاور بگیرم", "وقت مه کی است", "وقتمه کنسل کو",
             "بلی"),
     "ar": ("بدي احجز موعد مع مستشار", "شو مواعيدي", "بدي الغي موعدي", "نعم"),
 }
