@@ -55,3 +55,20 @@ def test_guesses_mix_topics_and_actions_best_first() -> None:
 def test_greetings_and_noise_are_not_suggested() -> None:
     data = parse({"nlu_fallback": 0.45, "greet": 0.5}, {"faq/study": 0.1})
     assert [g.target for g in guesses(data)] == []  # 0.2 × 0.1 is below the noise floor
+
+
+def test_every_guess_can_become_a_button_in_every_language() -> None:
+    """An appointment intent as best guess once left "Did you mean …?" without buttons."""
+    from jmd.content.answers import button_for
+    from jmd.languages import registry
+
+    data = parse(
+        {"list_appointments": 0.3, "reschedule_appointment": 0.25, "cancel_appointment": 0.2,
+         "greet": 0.15, "faq": 0.1},
+        {"faq/study": 0.5, "faq/recognition": 0.5},
+    )
+    found = guesses(data)
+    assert [g.target for g in found][:3] == [
+        "list_appointments", "reschedule_appointment", "cancel_appointment"]
+    for language in registry().codes:
+        assert all(button_for(g.target, language) for g in found)

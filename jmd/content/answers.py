@@ -11,8 +11,15 @@ from jmd.content.offices import render_offices
 from jmd.content.topics import FAQ_DIR, FAQ_PREFIX, Topic, load_topics
 from jmd.languages import registry
 
-# Intents a button may lead to besides FAQ topics, and their label keys.
-ACTION_BUTTONS = ("book_appointment", "human_handoff")
+# Intents a button may lead to besides FAQ topics (follow-ups, "Did you mean …?");
+# their labels are in content/labels.yml.
+ACTION_BUTTONS = (
+    "book_appointment",
+    "list_appointments",
+    "cancel_appointment",
+    "reschedule_appointment",
+    "human_handoff",
+)
 
 
 @dataclass(frozen=True)

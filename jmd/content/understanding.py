@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from jmd.content.answers import ACTION_BUTTONS
 from jmd.content.topics import FAQ_PREFIX
 
 # A FAQ topic is answered when the classifier is at least this sure of it
@@ -17,14 +18,6 @@ FAQ_MIN_CONFIDENCE = 0.35
 # Suggestions below this score are noise, not worth a button.
 SUGGESTION_MIN_SCORE = 0.04
 MAX_SUGGESTIONS = 3
-# Intents that make sense as a "Did you mean …?" button besides FAQ topics.
-SUGGESTABLE_INTENTS = (
-    "book_appointment",
-    "list_appointments",
-    "cancel_appointment",
-    "reschedule_appointment",
-    "human_handoff",
-)
 
 
 @dataclass(frozen=True)
@@ -72,12 +65,15 @@ def best_topic(parse: dict[str, Any]) -> Guess | None:
 
 
 def guesses(parse: dict[str, Any], limit: int = MAX_SUGGESTIONS) -> list[Guess]:
-    """The most likely topics and actions for an unclear message, best first."""
+    """The most likely topics and actions for an unclear message, best first.
+
+    Only targets that can become a button: a guess without one would be an empty offer.
+    """
     intents = _intent_confidences(parse)
     faq = intents.get(FAQ_PREFIX, 0.0)
     # The intent classifier splits its confidence over "faq" and the others; topics share
     # the faq part. Even when "faq" lost, the selector's favourite topic is a fair guess.
     candidates = [Guess(t, max(faq, 0.2) * c) for t, c in _topic_ranking(parse)]
-    candidates += [Guess(i, intents[i]) for i in SUGGESTABLE_INTENTS if i in intents]
+    candidates += [Guess(i, intents[i]) for i in ACTION_BUTTONS if i in intents]
     candidates.sort(key=lambda g: g.score, reverse=True)
     return [g for g in candidates if g.score >= SUGGESTION_MIN_SCORE][:limit]
