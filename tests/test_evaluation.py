@@ -44,3 +44,12 @@ def test_scores_per_language() -> None:
     assert result["languages"]["ar"]["f1"] == 1.0
     assert result["languages"]["de"]["accuracy"] == 0.5
     assert result["labels"]["y"]["recall"] == 0.0
+
+
+def test_report_says_when_only_some_folds_ran() -> None:
+    from jmd.evaluation import _markdown
+
+    examples = [Example("a", "x", "de"), Example("b", "y", "ar")]
+    result = {"scores": scores(examples, ["x", "y"]), "seconds": [1.0], "fallback_rate": 0.0}
+    assert "only the first 1 of the 3 folds" in _markdown({"ours": result}, 3, 2, max_folds=1)
+    assert "only the first" not in _markdown({"ours": result}, 3, 2)
