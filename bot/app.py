@@ -24,6 +24,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.crisis import send_crisis_reply_if_needed
 from bot.formatting import PayloadStore
 from bot.front import Front, Person, front_of, front_of_context, mark_choice, say
 from bot.inbox import ChatInbox
@@ -34,6 +35,8 @@ from bot.texts import command_descriptions, text
 from bot.throttle import FrontRateLimiter
 from jmd.identity import short
 from jmd.languages import registry
+from jmd.retention import purge_forever
+from jmd.safety import is_crisis
 from jmd.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -80,6 +83,9 @@ async def _answer_texts(
         await _say_to(bot, person, "burst")
     body = "\n".join(texts)
     if len(body) > MAX_TEXT_TO_RASA:
+        # Rasa reads only the beginning: a crisis further on is answered here.
+        if not is_crisis(body[:MAX_TEXT_TO_RASA]):
+            await send_crisis_reply_if_needed(bot, person, body)
         await _say_to(bot, person, "too_long")
         body = body[:MAX_TEXT_TO_RASA]
     await relay(front, bot, person, body, message_id)
@@ -166,8 +172,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         "".join(traceback.format_tb(error.__traceback__)) if error else "",
     )
     chat = update.effective_chat if isinstance(update, Update) else None
+    message = update.effective_message if isinstance(update, Update) else None
     if person is not None and chat is not None and chat.type == ChatType.PRIVATE:
         try:
+            if message is not None and message.text:  # a crisis never gets only "error"
+                await send_crisis_reply_if_needed(context.bot, person, message.text)
             await _say_to(context.bot, person, "error")
         except TelegramError:
             logger.warning("could not tell the person about the error")
@@ -186,6 +195,12 @@ async def _post_init(application: Application) -> None:
                 logger.warning("could not register commands", exc_info=True)
     front = front_of(application)
     front.tasks.add(asyncio.create_task(retry_forever(application), name="retry pending"))
+    # Retention: deletes what is older than RETENTION_DAYS, now and every few hours.
+    purging = purge_forever(
+        front.settings.retention_days, application.bot,
+        on_error=partial(application.process_error, None),
+    )
+    front.tasks.add(asyncio.create_task(purging, name="retention"))
 
 
 async def _post_shutdown(application: Application) -> None:

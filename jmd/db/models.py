@@ -19,6 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeMeta, registry
 
+from jmd import clock
+
 _registry = registry()
 
 
@@ -31,7 +33,8 @@ class Base(metaclass=DeclarativeMeta):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """Now in UTC, from the one controllable clock (jmd.clock), so tests can move time."""
+    return clock.now().astimezone(timezone.utc)
 
 
 class Person(Base):
@@ -124,7 +127,9 @@ class Slot(Base):
     """A time a counselor offers for an appointment."""
 
     __tablename__ = "slots"
-    __table_args__ = (UniqueConstraint("counselor_id", "starts_at", name="uq_slot_counselor_start"),)
+    __table_args__ = (
+        UniqueConstraint("counselor_id", "starts_at", name="uq_slot_counselor_start"),
+    )
 
     id = Column(Integer, primary_key=True)
     ref = Column(String(12), nullable=False, unique=True)  # opaque, for button payloads
