@@ -13,9 +13,11 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # Everything the trained model depends on: retrain only when one of these changes.
 MODEL_INPUTS := config.yml domain.yml $(shell find nlu/data -name '*.yml' 2>/dev/null) \
 	$(wildcard jmd/nlu/*.py) jmd/normalize.py jmd/languages.py \
-	jmd/data/languages.yml jmd/content/importer.py jmd/content/topics.py
+	jmd/data/languages.yml jmd/content/importer.py jmd/content/topics.py \
+	jmd/safety.py content/crisis_phrases.yml
 
-.PHONY: help setup run chat train test lint validate check-content export-unanswered eval clean import-slots
+.PHONY: help setup run chat train test lint validate check-content export-unanswered eval purge \
+	clean import-slots
 
 help:
 	@echo "make run    start the assistant (Telegram with TELEGRAM_BOT_TOKEN, else a terminal chat)"
@@ -27,6 +29,7 @@ help:
 	@echo "make export-unanswered   unanswered questions and 👎 answers as CSV (reports/)"
 	@echo "make import-slots FILE=…   counselors' free times from CSV or iCalendar (see docs/termine.md)"
 	@echo "make eval   cross-validation of the NLU, ours vs Rasa's default pipeline (reports/)"
+	@echo "make purge  delete data older than RETENTION_DAYS now (the Telegram front also does it)"
 
 $(STAMP): pyproject.toml scripts/find-python.sh
 	@py=$$(scripts/find-python.sh) || exit 1; \
@@ -69,6 +72,11 @@ import-slots: $(STAMP)
 # A benchmark, not a test: trains 2 × FOLDS models (about 30 minutes with 3 folds).
 eval: $(STAMP)
 	$(PY) -m jmd.evaluation --folds $(or $(FOLDS),3) --out reports
+
+# Retention by hand; the Telegram front runs it at start and every few hours.
+# DAYS=… overrides RETENTION_DAYS, DRY_RUN=1 only counts.
+purge: $(STAMP)
+	$(PY) -m jmd.retention $(if $(DAYS),--days $(DAYS)) $(if $(DRY_RUN),--dry-run)
 
 validate: $(STAMP)
 	$(RASA) data validate --data nlu/data --config config.yml --domain domain.yml

@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 
 from bot.booking import on_today, on_week, remind_forever
+from bot.crisis import send_crisis_reply_if_needed
 from bot.formatting import PayloadStore
 from bot.front import Front, Person, front_of, front_of_context, mark_choice, say
 from bot.handoff import (
@@ -43,6 +44,8 @@ from bot.throttle import FrontRateLimiter
 from jmd.handoff import ASSIGNED, OPEN, TAKE_PATTERN
 from jmd.identity import short
 from jmd.languages import registry
+from jmd.retention import purge_forever
+from jmd.safety import is_crisis
 from jmd.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -94,6 +97,9 @@ async def _answer_texts(
         await _say_to(bot, person, "burst")
     body = "\n".join(texts)
     if len(body) > MAX_TEXT_TO_RASA:
+        # Rasa reads only the beginning: a crisis further on is answered here.
+        if not is_crisis(body[:MAX_TEXT_TO_RASA]):
+            await send_crisis_reply_if_needed(bot, person, body)
         await _say_to(bot, person, "too_long")
         body = body[:MAX_TEXT_TO_RASA]
     await relay(front, bot, person, body, ids[0], routed=True)
@@ -213,8 +219,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         "".join(traceback.format_tb(error.__traceback__)) if error else "",
     )
     chat = update.effective_chat if isinstance(update, Update) else None
+    message = update.effective_message if isinstance(update, Update) else None
     if person is not None and chat is not None and chat.type == ChatType.PRIVATE:
         try:
+            if message is not None and message.text:  # a crisis never gets only "error"
+                await send_crisis_reply_if_needed(context.bot, person, message.text)
             await _say_to(context.bot, person, "error")
         except TelegramError:
             logger.warning("could not tell the person about the error")
@@ -238,6 +247,12 @@ async def _post_init(application: Application) -> None:
         front.tasks.add(
             asyncio.create_task(timeouts_forever(application), name="handoff timeouts")
         )
+    # Retention: deletes what is older than RETENTION_DAYS, now and every few hours.
+    purging = purge_forever(
+        front.settings.retention_days, application.bot,
+        on_error=partial(application.process_error, None),
+    )
+    front.tasks.add(asyncio.create_task(purging, name="retention"))
 
 
 async def _post_shutdown(application: Application) -> None:

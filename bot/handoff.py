@@ -87,6 +87,7 @@ from jmd.handoff import (
 )
 from jmd.handoff import close as close_handoff
 from jmd.identity import short
+from jmd.retention import RETENTION_HOOKS
 
 logger = logging.getLogger(__name__)
 
@@ -701,3 +702,13 @@ async def purge_old_topics(bot: Bot, cutoff: datetime) -> int:
             deleted += 1
     await asyncio.to_thread(_purge_closed, cutoff)
     return deleted
+
+
+async def retention_hook(cutoff: datetime, bot: Bot | None) -> dict[str, int]:
+    """Retention: old topics go through the Bot API; without a bot only the closed handoffs."""
+    if bot is None:
+        return {"handoffs": await asyncio.to_thread(_purge_closed, cutoff)}
+    return {"counselor_topics": await purge_old_topics(bot, cutoff)}
+
+
+RETENTION_HOOKS.append(retention_hook)

@@ -19,6 +19,7 @@ from telegram.constants import ChatAction
 from telegram.ext import Application
 
 from bot.booking import handle_custom
+from bot.crisis import send_crisis_reply_if_needed
 from bot.front import Front, OnCustom, Person, front_of, say, send_replies
 from bot.handoff import divert, perform
 from bot.rasa_client import RasaUnavailable
@@ -121,8 +122,12 @@ async def relay(
 
 
 async def _kept(bot: Bot, person: Person, text_: str, message_id: int | None) -> None:
+    # A crisis message gets the emergency numbers now, before anything can fail.
+    language = await send_crisis_reply_if_needed(bot, person, text_)
     await asyncio.to_thread(_keep, person, text_, message_id)
-    await say(bot, person.chat_id, "technical_problem", await person.language_async())
+    await say(
+        bot, person.chat_id, "technical_problem", language or await person.language_async()
+    )
 
 
 async def flush(front: Front, bot: Bot, key: str) -> bool:
@@ -134,18 +139,17 @@ async def flush(front: Front, bot: Bot, key: str) -> bool:
             replies = await front.rasa.send(key, str(row.text), metadata)
         except RasaUnavailable:
             return False
-        # Rasa has taken the message: it is not sent again, even if Telegram fails now.
-        try:
-            language = await person.language_async()
-            reply_to = (
-                ReplyParameters(int(row.message_id), allow_sending_without_reply=True)
-                if row.message_id else None
-            )
-            await say(bot, person.chat_id, "pending_answer", language, reply_parameters=reply_to)
-            await send_replies(bot, person.chat_id, replies, language, front.payloads,
-                               _on_custom(front, bot, person, language))
-        finally:
-            await asyncio.to_thread(_forget, int(row.id))
+        # Rasa has taken the message: forget it now (before answering, so that the answer
+        # never arrives while the text is still stored); not sent again if Telegram fails.
+        await asyncio.to_thread(_forget, int(row.id))
+        language = await person.language_async()
+        reply_to = (
+            ReplyParameters(int(row.message_id), allow_sending_without_reply=True)
+            if row.message_id else None
+        )
+        await say(bot, person.chat_id, "pending_answer", language, reply_parameters=reply_to)
+        await send_replies(bot, person.chat_id, replies, language, front.payloads,
+                           _on_custom(front, bot, person, language))
     logger.info("answered the waiting messages of %s", short(key))
     return True
 

@@ -21,6 +21,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from jmd.logging_setup import install_redaction
 from jmd.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,11 @@ async def action_server_is_up() -> bool:
 
 class JmdInput(RestInput):
     """POST /webhooks/jmd/webhook {"sender", "message", "metadata"} -> list of messages."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Rasa set up its own logging; redact secrets in every record of this process.
+        install_redaction()
 
     @classmethod
     def name(cls) -> str:

@@ -84,8 +84,15 @@ def _wait_until(check_url: str, processes: Processes, what: str, timeout: float)
     raise RuntimeError(f"{what} did not start within {timeout:.0f} s")
 
 
-def child_env(settings: Settings) -> dict[str, str]:
+# The Rasa server never needs these (the front and the action server may).
+TELEGRAM_SECRETS = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
+
+
+def child_env(settings: Settings, *, telegram: bool = False) -> dict[str, str]:
     env = dict(os.environ)
+    if not telegram:
+        for name in TELEGRAM_SECRETS:
+            env.pop(name, None)
     env.update(
         JMD_VAR_DIR=str(settings.var_dir),
         DATABASE_URL=settings.database_url,
@@ -99,19 +106,19 @@ def child_env(settings: Settings) -> dict[str, str]:
 
 def start_backend(settings: Settings, processes: Processes, model: Path) -> None:
     """Action server and Rasa server, started and waited for."""
-    env = child_env(settings)
     processes.start(
         "action-server",
         [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
          "--port", str(settings.action_port)],
-        env,
+        # custom actions may talk to the Bot API (handoff to the counselor group)
+        child_env(settings, telegram=True),
     )
     processes.start(
         "rasa",
         [str(BIN / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1",
          "--port", str(settings.rasa_port), "--model", str(model),
          "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
-        env,
+        child_env(settings),
     )
     _wait_until(f"http://127.0.0.1:{settings.action_port}/health", processes, "action server", 120)
     _wait_until(f"{settings.rasa_url}/status", processes, "Rasa", 300)
@@ -140,7 +147,9 @@ def main() -> int:
         start_backend(settings, processes, Path(args.model))
         _log(f"Rasa is ready at {settings.rasa_url}")
         if settings.telegram_bot_token and not args.terminal:
-            processes.start("telegram", [sys.executable, "-m", "bot"], child_env(settings))
+            processes.start(
+                "telegram", [sys.executable, "-m", "bot"], child_env(settings, telegram=True)
+            )
             _log("Telegram front running. Ctrl-C stops everything.")
             while not processes.failed():
                 time.sleep(1)

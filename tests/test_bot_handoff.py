@@ -82,6 +82,9 @@ def handoff_env(api: BotApiStandIn, var_dir: Path, database_url: str, rasa_url: 
         "COUNSELOR_TELEGRAM_IDS": f"{LEA}, 99999",
         "HANDOFF_TIMEOUT_MINUTES": "15",
         "HANDOFF_CHECK_SECONDS": "3600",  # the tests call check_timeouts themselves
+        # Some tests travel months back in time; the front's retention run at start (real
+        # clock) must not delete the persons they create there.
+        "RETENTION_DAYS": "3650",
         **extra,
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from jmd import safety
 from jmd.content import labels, offices
 from jmd.content.topics import FAQ_DIR, ContentError, Topic, load_topic
 from jmd.languages import registry
@@ -73,12 +74,12 @@ def check(directory: Path = FAQ_DIR) -> list[str]:
 
 
 def main() -> int:
-    problems = check() + labels.check() + offices.check()
+    problems = check() + labels.check() + offices.check() + safety.check()
     for line in problems:
         print(line)
     topics = len(list(FAQ_DIR.glob("*.yml")))
     summary = f"{len(problems)} problem(s)" if problems else "all fine"
-    print(f"{topics} topics, labels and offices checked: {summary}")
+    print(f"{topics} topics, labels, offices and crisis phrases checked: {summary}")
     if not problems:
         missing = offices.missing_details(offices.load_offices())
         if missing:

@@ -20,6 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeMeta, registry
 
+from jmd import clock
+
 _registry = registry()
 
 
@@ -36,7 +38,8 @@ class Base(metaclass=DeclarativeMeta):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """Now in UTC, from the one controllable clock (jmd.clock), so tests can move time."""
+    return clock.now().astimezone(timezone.utc)
 
 
 class Person(Base):

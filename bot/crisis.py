@@ -1,0 +1,42 @@
+"""The front's own crisis reply, for when Rasa cannot give it.
+
+Rasa answers a crisis message with ``utter_crisis`` first (the NLU safety net sets the
+intent). When Rasa is down, the database is down, or handling fails, the person still gets
+the emergency numbers at once, from ``bot/texts.yml`` ("crisis", the same text).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Bot
+
+from bot.front import Person, say
+from jmd.languages import registry
+from jmd.safety import crisis_match
+
+logger = logging.getLogger(__name__)
+
+
+def message_language(person: Person, text_: str) -> str:
+    """The language ``text_`` is written in, else the person's (blocking: DB, detector)."""
+    try:
+        return registry().resolve(
+            person.language(), text=text_, telegram_code=person.telegram_language_code
+        )
+    except Exception:  # the reply must go out whatever fails
+        logger.warning("language detection failed", exc_info=True)
+        return person.language()
+
+
+async def send_crisis_reply_if_needed(bot: Bot, person: Person, text_: str) -> str | None:
+    """Send the emergency numbers if ``text_`` is a crisis message; its language, or None."""
+    found = crisis_match(text_)
+    if found is None:
+        return None
+    language = await asyncio.to_thread(message_language, person, text_)
+    await say(bot, person.chat_id, "crisis", language)
+    # Neither the pseudonym nor the category: together they would be health data in a log.
+    logger.warning("a crisis message was answered by the front itself")
+    return language
