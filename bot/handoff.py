@@ -87,7 +87,6 @@ from jmd.handoff import (
 )
 from jmd.handoff import close as close_handoff
 from jmd.identity import short
-from jmd.retention import RETENTION_HOOKS
 
 logger = logging.getLogger(__name__)
 
@@ -705,10 +704,12 @@ async def purge_old_topics(bot: Bot, cutoff: datetime) -> int:
 
 
 async def retention_hook(cutoff: datetime, bot: Bot | None) -> dict[str, int]:
-    """Retention: old topics go through the Bot API; without a bot only the closed handoffs."""
+    """Retention (``jmd.retention.HOOK_FUNCTIONS``): old topics through the Bot API.
+
+    Without a bot (``make purge`` without a token) only closed handoffs are deleted; the
+    topics wait for the next run of the front.
+    """
     if bot is None:
         return {"handoffs": await asyncio.to_thread(_purge_closed, cutoff)}
     return {"counselor_topics": await purge_old_topics(bot, cutoff)}
 
-
-RETENTION_HOOKS.append(retention_hook)

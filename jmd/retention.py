@@ -6,7 +6,8 @@
    conversation; ``events.timestamp`` is a UNIX time), unanswered questions and rated
    answers (``feedback``), messages kept while Rasa was down (``pending_messages``);
 2. bookings whose appointment ended before the cutoff, and cancelled bookings cancelled
-   before it;
+   before it; handoffs closed before it (counselor forum topics go earlier, through the
+   hook of :mod:`bot.handoff`, see :data:`HOOK_TABLES`);
 3. persons (language, chat id) not seen since the cutoff who have nothing left in any
    table of :data:`jmd.privacy.DELETERS`.
 
@@ -16,9 +17,9 @@ few hours); ``make purge`` (``python -m jmd.retention``) runs it once.
 **Extending it.** A feature that stores something with a time column adds one line to
 :data:`PURGES` (``OlderThan("handoff_messages", "created_at")``). Work that is not a
 plain ``DELETE`` (e.g. deleting old counselor forum topics through the Bot API) is an
-async function in :data:`RETENTION_HOOKS`; hooks run *before* the tables are purged, so
-they can still read what is about to go. Their module goes into :data:`HOOK_MODULES` so
-that ``make purge`` imports it too.
+async function named in :data:`HOOK_FUNCTIONS` (``"module:function"``, imported at each
+run, so ``make purge`` finds it too) or appended to :data:`RETENTION_HOOKS`; hooks run
+*before* the tables are purged, so they can still read what is about to go.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from sqlalchemy.orm import Session
 
 from jmd import clock
 from jmd.db.engine import session_scope
-from jmd.db.models import Booking, Person, Slot
+from jmd.db.models import Booking, Handoff, Person, Slot
 from jmd.privacy import DELETERS
 
 logger = logging.getLogger(__name__)
@@ -89,20 +90,36 @@ class EndedBookings:
         return int(session.execute(statement).rowcount or 0)
 
 
-PURGES: list[OlderThan | EndedBookings] = [
+@dataclass(frozen=True)
+class ClosedHandoffs:
+    """Handoffs closed before the cutoff (open and assigned ones stay, however old)."""
+
+    table_name: str = "handoffs"
+
+    def __call__(self, session: Session, cutoff: datetime) -> int:
+        statement = delete(Handoff).where(Handoff.status == "closed", Handoff.closed_at < cutoff)
+        return int(session.execute(statement).rowcount or 0)
+
+
+PURGES: list[OlderThan | EndedBookings | ClosedHandoffs] = [
     # Rasa's SQL tracker store (same DATABASE_URL): the conversation, event by event.
     OlderThan("events", "timestamp", unix_time=True, optional=True),
     OlderThan("feedback", "created_at"),
     OlderThan("pending_messages", "created_at"),
     EndedBookings(),
+    ClosedHandoffs(),
 ]
+
+# Tables that only a hook can clean up, because something outside the database goes with
+# each row: a counselor forum topic (the transcript) is deleted through the Bot API first.
+HOOK_TABLES = {"counselor_topics": "bot.handoff:retention_hook"}
 
 # async hook(cutoff, bot) -> {"what": count}; ``bot`` is the telegram.Bot of the front (or
 # of `make purge` when TELEGRAM_BOT_TOKEN is set), else None. Runs before PURGES.
 RetentionHook = Callable[[datetime, Any], Awaitable[Mapping[str, int]]]
 RETENTION_HOOKS: list[RetentionHook] = []
-# Modules that register hooks when imported (e.g. "bot.handoff"): imported before each run.
-HOOK_MODULES: list[str] = ["bot.handoff"]
+# Hooks in modules the database layer does not import by itself ("module:function").
+HOOK_FUNCTIONS: list[str] = ["bot.handoff:retention_hook"]
 
 
 def cutoff_for(days: int) -> datetime:
@@ -141,9 +158,15 @@ def _purge_database(cutoff: datetime, engine: Engine | None) -> dict[str, int]:
         return purge(session, cutoff)
 
 
-def load_hooks() -> None:
-    for name in HOOK_MODULES:
-        importlib.import_module(name)
+def hooks() -> list[RetentionHook]:
+    """Every hook of a run: :data:`RETENTION_HOOKS`, then those of :data:`HOOK_FUNCTIONS`."""
+    found = list(RETENTION_HOOKS)
+    for spec in HOOK_FUNCTIONS:
+        module, name = spec.split(":")
+        hook = getattr(importlib.import_module(module), name)
+        if hook not in found:
+            found.append(hook)
+    return found
 
 
 def _log_failure(what: str, error: BaseException) -> None:
@@ -158,10 +181,9 @@ async def run_retention(
     days: int, bot: Any = None, engine: Engine | None = None
 ) -> dict[str, int]:
     """Hooks, then the database: one complete retention run."""
-    load_hooks()
     cutoff = cutoff_for(days)
     counts: dict[str, int] = {}
-    for hook in list(RETENTION_HOOKS):
+    for hook in hooks():
         name = getattr(hook, "__qualname__", repr(hook))
         try:
             for key, value in (await hook(cutoff, bot)).items():
@@ -198,8 +220,7 @@ async def _run_once(days: int) -> dict[str, int]:
     from jmd.settings import get_settings
 
     settings = get_settings()
-    load_hooks()
-    if settings.telegram_bot_token and RETENTION_HOOKS:
+    if settings.telegram_bot_token and hooks():
         from telegram import Bot
 
         async with Bot(settings.telegram_bot_token, base_url=settings.telegram_api_base_url) as bot:

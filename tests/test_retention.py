@@ -146,7 +146,8 @@ def test_nothing_is_deleted_within_the_period_and_without_rasas_tables(
         with session_scope(engine) as session:
             counts = purge(session, cutoff_for(DAYS))
     assert counts == {
-        "events": 0, "feedback": 0, "pending_messages": 0, "bookings": 0, "persons": 0
+        "events": 0, "feedback": 0, "pending_messages": 0, "bookings": 0, "handoffs": 0,
+        "persons": 0
     }
     engine.dispose()
 
@@ -170,6 +171,7 @@ async def test_hooks_run_first_with_the_cutoff_and_a_failing_hook_stops_nothing(
         raise RuntimeError("Telegram is down")
 
     monkeypatch.setattr(retention, "RETENTION_HOOKS", [broken, count_feedback])
+    monkeypatch.setattr(retention, "HOOK_FUNCTIONS", [])
     with clock.frozen(START):
         with session_scope(engine) as session:
             record(session, "unanswered", language="ar", text="سؤال", person_key=OLD)
@@ -260,8 +262,13 @@ def test_every_table_with_a_persons_key_is_erased_and_purged(database_url: str) 
     keyed = {t for t in tables
              if "person_key" in {c["name"] for c in inspect(engine).get_columns(t)}}
     erased = {d.table_name for d in DELETERS}
-    purged = {p.table_name for p in retention.PURGES}
+    purged = {p.table_name for p in retention.PURGES} | set(retention.HOOK_TABLES)
     assert keyed <= erased, f"not erased by /delete: {sorted(keyed - erased)}"
     assert keyed <= purged, f"never deleted by retention: {sorted(keyed - purged)}"
     assert erased - {"persons"} <= purged, "every erased table also has a retention rule"
     engine.dispose()
+
+
+def test_tables_left_to_hooks_have_their_hook_registered() -> None:
+    registered = {f"{h.__module__}:{h.__qualname__}" for h in retention.hooks()}
+    assert set(retention.HOOK_TABLES.values()) <= registered
