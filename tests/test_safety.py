@@ -531,7 +531,7 @@ async def test_when_handling_fails_a_crisis_still_gets_the_numbers(
 
 @pytest.mark.model
 @pytest.mark.parametrize("language", LANGUAGES)
-async def test_every_crisis_message_gets_the_crisis_reply_first_in_its_language(
+async def test_every_crisis_message_gets_the_crisis_reply_first_and_an_urgent_handoff(
     rasa_stack: Settings, language: str
 ) -> None:
     expected = response_text("utter_crisis", language)
@@ -540,8 +540,11 @@ async def test_every_crisis_message_gets_the_crisis_reply_first_in_its_language(
         replies = await say(rasa_stack, new_sender(), message,
                             telegram_language_code=CODE[language])
         first = replies[0].text if replies else "(no reply)"
+        urgent = [r.custom["handoff"].get("urgent") for r in replies if "handoff" in r.custom]
         if first != expected:
             wrong[message] = first[:60]
+        elif urgent != [True]:
+            wrong[message] = f"no urgent handoff requested: {urgent}"
     assert wrong == {}
 
 
