@@ -218,9 +218,14 @@ class CrisisMatch:
 class CrisisMatcher:
     phrases: list[Phrase]
     exceptions: list[Phrase] = field(default_factory=list)
+    # Characters that alone say "emergency" in any language (🆘), wherever they stand.
+    signs: tuple[str, ...] = ()
 
     def match(self, text: str) -> CrisisMatch | None:
         """The first phrase found in ``text``, unless an exception covers the same place."""
+        for sign in self.signs:
+            if sign in str(text):
+                return CrisisMatch("emergency_sign", "", sign)
         for sentence in sentences(text):
             excepted = [span for e in self.exceptions for span in e.spans(sentence)]
             for phrase in self.phrases:
@@ -268,7 +273,8 @@ def matcher_from_data(data: dict[str, Any], strict: bool = True) -> CrisisMatche
         for language, texts in (data.get("exceptions") or {}).items()
         for text in _strings(texts)
     ]
-    return CrisisMatcher([p for p in phrases if p], [e for e in exceptions if e])
+    signs = tuple(sign.strip() for sign in _strings(data.get("signs")) if sign.strip())
+    return CrisisMatcher([p for p in phrases if p], [e for e in exceptions if e], signs)
 
 
 def load_matcher(path: Path = PHRASES_FILE, strict: bool = False) -> CrisisMatcher:

@@ -593,3 +593,10 @@ async def test_crisis_in_the_middle_of_a_conversation_still_comes_first(
     await say(rasa_stack, sender, "wie finde ich eine ausbildung")
     replies = await say(rasa_stack, sender, "mein vater schlaegt mich jeden tag")
     assert replies[0].text == response_text("utter_crisis", "de")
+
+
+def test_an_sos_sign_alone_is_an_emergency_wherever_it_stands() -> None:
+    for message in ("🆘", "hilfe 🆘", "🆘 کمکم کنین", "ساعدوني🆘"):
+        found = crisis_match(message)
+        assert found is not None and found.category == "emergency_sign"
+    assert not is_crisis("bitte helft mir!") and not is_crisis("لطفا کمکم کنین")
