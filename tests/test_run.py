@@ -51,12 +51,19 @@ def test_terminal_chat_in_three_languages(model_path: Path, tmp_path: Path) -> N
     assert "all processes stopped" in out
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @contextmanager
 def launched(args: list[str], env: dict[str, str], ready: str) -> Iterator[list[int]]:
     """Start the launcher, yield the pids of its children once ``ready`` is printed."""
     launcher = subprocess.Popen(
         [sys.executable, "-m", "jmd.run", *args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=PROJECT_ROOT,
+        # As from a terminal: a test run started in the background (`make test &`) ignores
+        # SIGINT, and the launcher would inherit that and never see the Ctrl-C.
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     try:
         pids: list[int] = []
