@@ -28,7 +28,7 @@ help:
 	@echo "make check-content   check the FAQ files (nlu/data/faq/) and content/"
 	@echo "make export-unanswered   unanswered questions and 👎 answers as CSV (reports/)"
 	@echo "make import-slots FILE=…   counselors' free times from CSV or iCalendar (see docs/termine.md)"
-	@echo "make eval   cross-validation of the NLU, ours vs Rasa's default pipeline (reports/)"
+	@echo "make eval   cross-validation of the NLU, ours vs Rasa's default pipeline (reports/; MAX_FOLDS=1 for a quick figure)"
 	@echo "make purge  delete data older than RETENTION_DAYS now (the Telegram front also does it)"
 
 $(STAMP): pyproject.toml scripts/find-python.sh
@@ -71,7 +71,7 @@ import-slots: $(STAMP)
 
 # A benchmark, not a test: trains 2 × FOLDS models (about 30 minutes with 3 folds).
 eval: $(STAMP)
-	$(PY) -m jmd.evaluation --folds $(or $(FOLDS),3) --out reports
+	$(PY) -m jmd.evaluation --folds $(or $(FOLDS),3) $(if $(MAX_FOLDS),--max-folds $(MAX_FOLDS)) --out reports
 
 # Retention by hand; the Telegram front runs it at start and every few hours.
 # DAYS=… overrides RETENTION_DAYS, DRY_RUN=1 only counts.
