@@ -6,6 +6,7 @@ The evaluation itself trains many models; it is a benchmark (`make eval`), not a
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from jmd.evaluation import Example, folds, load_examples, predicted_label, scores
 
@@ -53,3 +54,18 @@ def test_report_says_when_only_some_folds_ran() -> None:
     result = {"scores": scores(examples, ["x", "y"]), "seconds": [1.0], "fallback_rate": 0.0}
     assert "only the first 1 of the 3 folds" in _markdown({"ours": result}, 3, 2, max_folds=1)
     assert "only the first" not in _markdown({"ours": result}, 3, 2)
+
+
+def test_quick_evaluation_writes_the_report_in_seconds(tmp_path: Path) -> None:
+    """`make eval-quick`: the same folds and report, with the linear stand-in model."""
+    import json
+
+    from jmd.evaluation import main
+
+    assert main(["--pipelines", "quick", "--folds", "3", "--out", str(tmp_path)]) == 0
+    report = (tmp_path / "eval.md").read_text("utf-8")
+    results = json.loads((tmp_path / "eval.json").read_text("utf-8"))
+    for language in ("de", "prs", "ar"):
+        assert f"| {language} | " in report
+        assert 0.5 < results["quick"]["scores"]["languages"][language]["f1"] <= 1.0
+    assert "faq/recognition" in results["quick"]["scores"]["labels"]
