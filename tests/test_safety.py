@@ -566,9 +566,10 @@ def test_the_safety_net_raises_no_false_alarm_in_the_running_model(
 @pytest.mark.model
 @pytest.mark.xfail(
     strict=False,
-    reason="DIET classifies many everyday sentences with crisis words as `crisis` (exam "
-    "anxiety, 'حر موت', 'سیگار میکشم' …): the NLU data needs counter-examples in other "
-    "intents. The safety net itself raises none of these (test above).",
+    reason="DIET still classifies some everyday sentences with crisis words as `crisis` "
+    "(exam anxiety, 'حر موت', 'سیگار میکشم' …) although ~50 counter-examples per language "
+    "were added to other intents; a false alarm gives the emergency numbers and an urgent "
+    "card, never a missed crisis. The safety net itself raises none of these (test above).",
 )
 @pytest.mark.parametrize("language", LANGUAGES)
 async def test_everyday_messages_do_not_get_the_crisis_reply(
