@@ -706,10 +706,10 @@ async def purge_old_topics(bot: Bot, cutoff: datetime) -> int:
 async def retention_hook(cutoff: datetime, bot: Bot | None) -> dict[str, int]:
     """Retention (``jmd.retention.HOOK_FUNCTIONS``): old topics through the Bot API.
 
-    Without a bot (``make purge`` without a token) only closed handoffs are deleted; the
-    topics wait for the next run of the front.
+    Without a bot (``make purge`` without a token) the topics wait for the next run of the
+    front; closed handoffs go anyway (``jmd.retention.ClosedHandoffs``).
     """
     if bot is None:
-        return {"handoffs": await asyncio.to_thread(_purge_closed, cutoff)}
+        return {}
     return {"counselor_topics": await purge_old_topics(bot, cutoff)}
 

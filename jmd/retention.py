@@ -41,7 +41,8 @@ from sqlalchemy.orm import Session
 
 from jmd import clock
 from jmd.db.engine import session_scope
-from jmd.db.models import Booking, Handoff, Person, Slot
+from jmd.db.models import Booking, Person, Slot
+from jmd.handoff import purge_closed
 from jmd.privacy import DELETERS
 
 logger = logging.getLogger(__name__)
@@ -97,8 +98,7 @@ class ClosedHandoffs:
     table_name: str = "handoffs"
 
     def __call__(self, session: Session, cutoff: datetime) -> int:
-        statement = delete(Handoff).where(Handoff.status == "closed", Handoff.closed_at < cutoff)
-        return int(session.execute(statement).rowcount or 0)
+        return purge_closed(session, cutoff)
 
 
 PURGES: list[OlderThan | EndedBookings | ClosedHandoffs] = [
