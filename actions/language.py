@@ -17,8 +17,19 @@ from jmd.languages import registry
 logger = logging.getLogger(__name__)
 
 
+# While the booking form asks in which language the counselling should be, "auf Arabisch"
+# answers that question; it must not switch the chat's language as well.
+ANSWERS_A_LANGUAGE_QUESTION = "booking_counselor_language"
+
+
 def _explicit_choice(tracker: Tracker) -> str | None:
     message = tracker.latest_message or {}
+    if (
+        tracker.active_loop_name
+        and tracker.get_slot("requested_slot") == ANSWERS_A_LANGUAGE_QUESTION
+        and not str(message.get("text") or "").startswith("/")
+    ):
+        return None
     intent = (message.get("intent") or {}).get("name")
     return registry().explicit_choice(intent, message.get("entities") or [], message.get("text"))
 

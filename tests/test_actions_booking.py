@@ -137,6 +137,16 @@ async def test_typed_answers_and_days(rasa_stack: Settings, slots: list[str]) ->
     await say(rasa_stack, sender, "/confirm_cancel")
 
 
+async def test_a_typed_counselling_language_keeps_the_chat_language(
+        rasa_stack: Settings, slots: list[str]) -> None:
+    """"In German, please" answers the form's question; the chat itself stays Arabic."""
+    sender = new_sender()
+    await say(rasa_stack, sender, CHOOSE.format("ar"))
+    only(await say(rasa_stack, sender, "بدي موعد بالهاتف"), "utter_booking_ask_language", "ar")
+    only(await say(rasa_stack, sender, "بالالماني لو سمحت"), "utter_booking_ask_day", "ar")
+    await say(rasa_stack, sender, "/stop_booking")
+
+
 async def test_stop_in_the_middle(rasa_stack: Settings, slots: list[str]) -> None:
     sender = new_sender()
     await say(rasa_stack, sender, CHOOSE.format("prs"))
