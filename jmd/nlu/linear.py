@@ -69,7 +69,9 @@ class LinearVote(GraphComponent, IntentClassifier):
 
     @classmethod
     def required_components(cls) -> list[type]:
-        return [IntentClassifier]
+        # It needs DIET's and the ResponseSelector's output, but only when predicting: in
+        # the training graph it trains on the raw examples, in parallel with them.
+        return []
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
