@@ -50,17 +50,23 @@ def _label(message: Message) -> str | None:
     return message.get(INTENT_RESPONSE_KEY) or message.get(INTENT)
 
 
-def _new_model(c: float) -> Any:
+def ngram_features() -> Any:
+    """TF-IDF of whole words and of character n-grams (also `make eval-quick`'s features)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline, make_union
+    from sklearn.pipeline import make_union
 
-    features = make_union(
+    return make_union(
         TfidfVectorizer(analyzer="word", sublinear_tf=True),
         # inside words: typos, and Dari/Arabic prefixes and suffixes
         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
     )
-    return make_pipeline(features, LogisticRegression(C=c, max_iter=3000))
+
+
+def _new_model(c: float) -> Any:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(ngram_features(), LogisticRegression(C=c, max_iter=3000))
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
