@@ -125,5 +125,5 @@ def test_an_untrained_vote_does_nothing(storage: LocalModelStorage) -> None:
 def test_diets_faq_share_is_split_by_topic() -> None:
     message = _parsed("x", [("faq", 0.8), ("greet", 0.2)],
                       [("faq/study", 0.75), ("faq/ausbildung_info", 0.25)])
-    assert diet_distribution(message, "faq") == pytest.approx(
+    assert diet_distribution(message) == pytest.approx(
         {"faq/study": 0.6, "faq/ausbildung_info": 0.2, "greet": 0.2})

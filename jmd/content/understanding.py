@@ -33,7 +33,8 @@ class Guess:
         return self.target.removeprefix(prefix) if self.target.startswith(prefix) else None
 
 
-def _intent_confidences(parse: dict[str, Any]) -> dict[str, float]:
+def intent_confidences(parse: dict[str, Any]) -> dict[str, float]:
+    """Confidence per intent name, from the ranking (or the intent alone)."""
     ranking = parse.get("intent_ranking") or []
     if not ranking and parse.get("intent"):
         ranking = [parse["intent"]]
@@ -42,7 +43,8 @@ def _intent_confidences(parse: dict[str, Any]) -> dict[str, float]:
     }
 
 
-def _topic_ranking(parse: dict[str, Any]) -> list[tuple[str, float]]:
+def topic_ranking(parse: dict[str, Any]) -> list[tuple[str, float]]:
+    """The ResponseSelector's FAQ topics (``faq/<topic>``) with confidence, best first."""
     selector = (parse.get("response_selector") or {}).get(FAQ_PREFIX) or {}
     ranking = selector.get("ranking") or []
     if not ranking and selector.get("response"):
@@ -56,8 +58,8 @@ def _topic_ranking(parse: dict[str, Any]) -> list[tuple[str, float]]:
 
 def best_topic(parse: dict[str, Any]) -> Guess | None:
     """The FAQ topic the message is most likely about, scored by intent × topic confidence."""
-    faq = _intent_confidences(parse).get(FAQ_PREFIX, 0.0)
-    ranking = _topic_ranking(parse)
+    faq = intent_confidences(parse).get(FAQ_PREFIX, 0.0)
+    ranking = topic_ranking(parse)
     if not ranking:
         return None
     target, confidence = ranking[0]
@@ -69,11 +71,11 @@ def guesses(parse: dict[str, Any], limit: int = MAX_SUGGESTIONS) -> list[Guess]:
 
     Only targets that can become a button: a guess without one would be an empty offer.
     """
-    intents = _intent_confidences(parse)
+    intents = intent_confidences(parse)
     faq = intents.get(FAQ_PREFIX, 0.0)
     # The intent classifier splits its confidence over "faq" and the others; topics share
     # the faq part. Even when "faq" lost, the selector's favourite topic is a fair guess.
-    candidates = [Guess(t, max(faq, 0.2) * c) for t, c in _topic_ranking(parse)]
+    candidates = [Guess(t, max(faq, 0.2) * c) for t, c in topic_ranking(parse)]
     candidates += [Guess(i, intents[i]) for i in ACTION_BUTTONS if i in intents]
     candidates.sort(key=lambda g: g.score, reverse=True)
     return [g for g in candidates if g.score >= SUGGESTION_MIN_SCORE][:limit]

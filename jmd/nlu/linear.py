@@ -37,6 +37,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from jmd.content.topics import FAQ_PREFIX
+from jmd.content.understanding import intent_confidences, topic_ranking
 from jmd.normalize import normalize
 
 logger = logging.getLogger(__name__)
@@ -86,8 +88,6 @@ class LinearVote(GraphComponent, IntentClassifier):
             "weight": 0.5,
             # inverse regularisation strength of the logistic regression
             "C": 20.0,
-            # the retrieval intent whose response selection is voted on too
-            "retrieval_intent": "faq",
             "ranking_length": 10,
         }
 
@@ -125,7 +125,7 @@ class LinearVote(GraphComponent, IntentClassifier):
             return self._resource
         self.model = _new_model(float(self.component_config["C"]))
         self.model.fit([normalize(m.get(TEXT)) for m in examples], labels)
-        prefix = f"utter_{self.component_config['retrieval_intent']}/"
+        prefix = f"utter_{FAQ_PREFIX}/"
         self.responses = {
             key: value for key, value in (training_data.responses or {}).items()
             if key.startswith(prefix)
@@ -175,10 +175,10 @@ class LinearVote(GraphComponent, IntentClassifier):
         return messages
 
     def _vote(self, message: Message, linear: dict[str, float]) -> None:
-        retrieval = self.component_config["retrieval_intent"]
         weight = float(self.component_config["weight"])
+        length = int(self.component_config["ranking_length"])
         mixed: dict[str, float] = defaultdict(float)
-        for label, p in diet_distribution(message, retrieval).items():
+        for label, p in diet_distribution(message).items():
             mixed[label] += (1 - weight) * p
         for label, p in linear.items():
             mixed[label] += weight * p
@@ -186,20 +186,19 @@ class LinearVote(GraphComponent, IntentClassifier):
         intents: dict[str, float] = defaultdict(float)
         for label, p in mixed.items():
             intents[label.split("/", 1)[0]] += p
-        length = int(self.component_config["ranking_length"])
         ranking = sorted(intents.items(), key=lambda item: -item[1])[:length]
         message.set(INTENT, _intent(*ranking[0]), add_to_output=True)
         message.set(INTENT_RANKING_KEY, [_intent(n, c) for n, c in ranking], add_to_output=True)
 
-        topics = {k: p for k, p in mixed.items() if k.startswith(f"{retrieval}/")}
+        topics = {k: p for k, p in mixed.items() if k.startswith(f"{FAQ_PREFIX}/")}
         total = sum(topics.values())
         if total > 0:
-            self._set_topics(message, retrieval, {k: p / total for k, p in topics.items()})
+            ranked = sorted(topics.items(), key=lambda item: -item[1])[:length]
+            self._set_topics(message, [(k, p / total) for k, p in ranked])
 
-    def _set_topics(self, message: Message, retrieval: str, topics: dict[str, float]) -> None:
+    def _set_topics(self, message: Message, ranked: list[tuple[str, float]]) -> None:
         selectors = dict(message.get(SELECTOR) or {})
-        selection = dict(selectors.get(retrieval) or {})
-        ranked = sorted(topics.items(), key=lambda item: -item[1])
+        selection = dict(selectors.get(FAQ_PREFIX) or {})
         best, confidence = ranked[0]
         response = dict(selection.get("response") or {})
         if response.get(INTENT_RESPONSE_KEY) != best:
@@ -207,12 +206,11 @@ class LinearVote(GraphComponent, IntentClassifier):
             response.update({"responses": self.responses.get(utter) or [{TEXT: best}],
                              "utter_action": utter, INTENT_RESPONSE_KEY: best})
         response[PREDICTED_CONFIDENCE_KEY] = confidence
-        length = int(self.component_config["ranking_length"])
         selection["response"] = response
         selection["ranking"] = [
-            {INTENT_RESPONSE_KEY: k, PREDICTED_CONFIDENCE_KEY: p} for k, p in ranked[:length]
+            {INTENT_RESPONSE_KEY: k, PREDICTED_CONFIDENCE_KEY: p} for k, p in ranked
         ]
-        selectors[retrieval] = selection
+        selectors[FAQ_PREFIX] = selection
         message.set(SELECTOR, selectors, add_to_output=True)
 
 
@@ -220,23 +218,16 @@ def _intent(name: str, confidence: float) -> dict[str, Any]:
     return {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: float(confidence)}
 
 
-def diet_distribution(message: Message, retrieval: str) -> dict[str, float]:
+def diet_distribution(message: Message) -> dict[str, float]:
     """DIET's probabilities per label, ``faq`` split by the ResponseSelector's topics."""
+    parse = {key: message.get(key) for key in (INTENT, INTENT_RANKING_KEY, SELECTOR)}
+    topics = topic_ranking(parse)
+    topic_total = sum(p for _, p in topics)
     result: dict[str, float] = {}
-    selection = (message.get(SELECTOR) or {}).get(retrieval) or {}
-    topics = {
-        str(r[INTENT_RESPONSE_KEY]): float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-        for r in selection.get("ranking") or [] if r.get(INTENT_RESPONSE_KEY)
-    }
-    topic_total = sum(topics.values())
-    for entry in message.get(INTENT_RANKING_KEY) or []:
-        name = entry.get(INTENT_NAME_KEY)
-        confidence = float(entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-        if name == retrieval and topic_total > 0:
-            for topic, p in topics.items():
-                result[topic] = confidence * p / topic_total
-        elif name:
-            result[str(name)] = confidence
+    for name, confidence in intent_confidences(parse).items():
+        if name == FAQ_PREFIX and topic_total > 0:
+            result.update({topic: confidence * p / topic_total for topic, p in topics})
+        else:
+            result[name] = confidence
     total = sum(result.values())
     return {k: v / total for k, v in result.items()} if total > 0 else {}
-
