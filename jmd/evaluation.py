@@ -86,7 +86,7 @@ def folds(examples: list[Example], k: int, seed: int = 42) -> list[list[Example]
 
 
 def _write_training_data(examples: list[Example], directory: Path) -> tuple[Path, Path]:
-    """NLU file and domain (with the FAQ responses the ResponseSelector needs)."""
+    """NLU file and domain (with the responses Rasa needs for the retrieval intent)."""
     by_label: dict[str, list[str]] = defaultdict(list)
     for example in examples:
         by_label[example.label].append(example.text)

@@ -18,12 +18,12 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from jmd.content.live import reloading
 from jmd.languages import registry
 from jmd.normalize import normalize, words
 from jmd.settings import PROJECT_ROOT
@@ -283,10 +283,13 @@ def load_matcher(path: Path = PHRASES_FILE, strict: bool = False) -> CrisisMatch
     return matcher_from_data(_read(path), strict)
 
 
-@cache
+# read again after an editor's save (a broken save keeps the last good phrases)
+live_matcher = reloading(load_matcher)
+
+
 def default_matcher() -> CrisisMatcher:
-    """The matcher for ``content/crisis_phrases.yml`` (loaded once per process)."""
-    return load_matcher()
+    """The matcher for ``content/crisis_phrases.yml`` as the file is now."""
+    return live_matcher(PHRASES_FILE)
 
 
 def crisis_match(text: str) -> CrisisMatch | None:

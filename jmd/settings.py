@@ -68,6 +68,8 @@ class Settings:
     handoff_timeout_minutes: int
     handoff_check_seconds: float
     offices_file: Path
+    # where the action server reads the FAQ answers (read again after every save)
+    faq_dir: Path
     reminder_hours_before: float  # second reminder this many hours before; 0: none
 
     @property
@@ -126,6 +128,7 @@ def load_settings() -> Settings:
         handoff_timeout_minutes=_int(env.get("HANDOFF_TIMEOUT_MINUTES"), 15),
         handoff_check_seconds=_float(env.get("HANDOFF_CHECK_SECONDS"), 30.0),
         offices_file=Path(env.get("OFFICES_FILE") or PROJECT_ROOT / "content" / "offices.yml"),
+        faq_dir=Path(env.get("FAQ_DIR") or PROJECT_ROOT / "nlu" / "data" / "faq"),
         reminder_hours_before=_float(env.get("REMINDER_HOURS_BEFORE"), 2.0),
     )
 

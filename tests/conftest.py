@@ -17,6 +17,20 @@ from tests.helpers.stack import running_stack, stack_environment
 os.environ.setdefault("PSEUDONYM_SECRET", "test-secret")
 
 
+MODEL_FIXTURES = {"model_path", "rasa_stack"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses the trained model is a `model` test, marked or not.
+
+    `make test` runs the other tests while the model trains (scripts/test.sh), so a test
+    that needs the model must never land in that first run.
+    """
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
+
+
 @pytest.fixture(scope="session")
 def model_path() -> Path:
     """The trained model: `make test` trains it (once) before pytest starts."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from jmd.content.answers import ACTION_BUTTONS, render, topics_by_name
@@ -47,6 +48,28 @@ async def test_every_topic_answers_in_the_language(rasa_stack: Settings, languag
         assert [b.payload for b in replies[0].buttons] == [b.payload for b in expected.buttons]
     assert wrong == []
     assert language_slot(rasa_stack, sender) == language
+
+
+async def test_an_edited_answer_shows_at_once_without_training(rasa_stack: Settings) -> None:
+    """An editor saves a new answer text: the running assistant gives it with the next reply."""
+    path = rasa_stack.faq_dir / "study.yml"
+    original = path.read_text("utf-8")
+    sender = new_sender()
+    await say(rasa_stack, sender, CHOOSE.format("de"))
+    first = await say(rasa_stack, sender, '/faq{"faq_topic":"study"}')
+    edited = yaml.safe_load(original)
+    edited["answer"]["de"] = "Neu geschrieben: Studieren geht mit Studienkolleg."
+    edited["link"] = "https://www.anerkennung-in-deutschland.de/"
+    try:
+        path.write_text(yaml.safe_dump(edited, allow_unicode=True), "utf-8")
+        replies = await say(rasa_stack, sender, topics_by_name()["study"].examples["de"][0])
+    finally:
+        path.write_text(original, "utf-8")
+    assert not first[0].text.startswith("Neu geschrieben")
+    assert replies[0].text.startswith("Neu geschrieben: Studieren geht mit Studienkolleg.")
+    assert "https://www.anerkennung-in-deutschland.de/" in replies[0].text
+    restored = await say(rasa_stack, sender, '/faq{"faq_topic":"study"}')
+    assert restored[0].text == first[0].text
 
 
 async def test_topic_button_opens_the_topic(rasa_stack: Settings) -> None:

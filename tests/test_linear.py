@@ -12,7 +12,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from jmd.nlu.linear import LinearVote, diet_distribution
+from jmd.nlu.decision import LABELS
+from jmd.nlu.linear import LinearVote
 
 EXAMPLES = {
     "greet": ["hallo", "hi", "guten tag", "salam", "hallo zusammen", "hey du"],
@@ -22,8 +23,6 @@ EXAMPLES = {
     "faq/study": ["kann ich studieren", "studienkolleg was ist das", "uni in deutschland",
                   "studium ohne abitur"],
 }
-RESPONSES = {"utter_faq/ausbildung_info": [{"text": "Ausbildung …"}],
-             "utter_faq/study": [{"text": "Studium …"}]}
 
 
 def _message(label: str, text: str) -> Message:
@@ -45,8 +44,7 @@ def _trained(storage: LocalModelStorage, weight: float = 0.6) -> LinearVote:
     resource = Resource("linear_vote")
     vote = LinearVote.create(config, storage, resource, context)
     data = TrainingData(
-        [_message(label, text) for label, texts in EXAMPLES.items() for text in texts],
-        responses=RESPONSES,
+        [_message(label, text) for label, texts in EXAMPLES.items() for text in texts]
     )
     vote.train(data)
     return LinearVote.load(config, storage, resource, context)
@@ -61,7 +59,7 @@ def _parsed(text: str, ranking: list[tuple[str, float]],
     if topics:
         best = topics[0][0]
         message.set("response_selector", {"faq": {
-            "response": {"responses": RESPONSES[f"utter_{best}"], "confidence": topics[0][1],
+            "response": {"responses": [{"text": best}], "confidence": topics[0][1],
                          "intent_response_key": best, "utter_action": f"utter_{best}"},
             "ranking": [{"intent_response_key": k, "confidence": c} for k, c in topics],
         }})
@@ -71,7 +69,6 @@ def _parsed(text: str, ranking: list[tuple[str, float]],
 def test_the_model_survives_storage(storage: LocalModelStorage) -> None:
     vote = _trained(storage)
     assert set(vote.model.classes_) == set(EXAMPLES)
-    assert vote.responses == RESPONSES
 
 
 def test_the_vote_mixes_both_opinions_by_weight(storage: LocalModelStorage) -> None:
@@ -83,7 +80,7 @@ def test_the_vote_mixes_both_opinions_by_weight(storage: LocalModelStorage) -> N
     assert ranking["thank"] == pytest.approx(0.4 * 0.3 + 0.6 * linear["thank"])
     assert ranking["greet"] == pytest.approx(0.4 * 0.7 + 0.6 * linear["greet"])
     assert message.get("intent")["name"] == max(ranking, key=ranking.get)
-    assert sum(ranking.values()) == pytest.approx(1.0)
+    assert sum(message.get(LABELS).values()) == pytest.approx(1.0)
 
 
 def test_the_vote_can_change_the_faq_topic(storage: LocalModelStorage) -> None:
@@ -95,7 +92,7 @@ def test_the_vote_can_change_the_faq_topic(storage: LocalModelStorage) -> None:
     response = message.get("response_selector")["faq"]["response"]
     assert response["intent_response_key"] == "faq/study"
     assert response["utter_action"] == "utter_faq/study"
-    assert response["responses"] == RESPONSES["utter_faq/study"]
+    assert response["responses"] == [{"text": "faq/study"}]
     topics = message.get("response_selector")["faq"]["ranking"]
     assert next(t["intent_response_key"] for t in topics) == "faq/study"
     assert sum(t["confidence"] for t in topics) == pytest.approx(1.0)
@@ -122,8 +119,3 @@ def test_an_untrained_vote_does_nothing(storage: LocalModelStorage) -> None:
     assert message.get("intent")["confidence"] == 0.9
 
 
-def test_diets_faq_share_is_split_by_topic() -> None:
-    message = _parsed("x", [("faq", 0.8), ("greet", 0.2)],
-                      [("faq/study", 0.75), ("faq/ausbildung_info", 0.25)])
-    assert diet_distribution(message) == pytest.approx(
-        {"faq/study": 0.6, "faq/ausbildung_info": 0.2, "greet": 0.2})

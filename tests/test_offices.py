@@ -22,7 +22,6 @@ from jmd.content.offices import (
 def write(tmp_path: Path, body: str) -> Path:
     path = tmp_path / "offices.yml"
     path.write_text(body, encoding="utf-8")
-    load_offices.cache_clear()
     return path
 
 

@@ -33,7 +33,8 @@ def test_best_topic_multiplies_intent_and_topic_confidence() -> None:
 
 
 def test_unsure_topic_scores_below_the_threshold() -> None:
-    guess = best_topic(parse({"faq": 0.6}, {"faq/study": 0.4, "faq/recognition": 0.35}))
+    # the best topic at 0.35, torn with another one: share 0.4
+    guess = best_topic(parse({"faq": 0.35}, {"faq/study": 0.4, "faq/recognition": 0.35}))
     assert guess is not None and guess.score < FAQ_MIN_CONFIDENCE
 
 

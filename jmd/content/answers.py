@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import Path
 
 from jmd.content.labels import label
+from jmd.content.live import reloading
 from jmd.content.offices import render_offices
-from jmd.content.topics import FAQ_DIR, FAQ_PREFIX, Topic, load_topics
+from jmd.content.topics import FAQ_PREFIX, Topic, load_topics
 from jmd.languages import registry
+from jmd.settings import get_settings
 
 # Intents a button may lead to besides FAQ topics (follow-ups, "Did you mean …?");
 # their labels are in content/labels.yml.
@@ -42,9 +44,14 @@ def topic_payload(name: str, intent: str = FAQ_PREFIX) -> str:
     return f"/{intent}" + json.dumps({"faq_topic": name}, separators=(",", ":"))
 
 
-@lru_cache(maxsize=1)
+@reloading
+def _topics(directory: Path) -> dict[str, Topic]:
+    return {topic.name: topic for topic in load_topics(directory)}
+
+
 def topics_by_name() -> dict[str, Topic]:
-    return {topic.name: topic for topic in load_topics(FAQ_DIR)}
+    """The FAQ topics by name, as the files are now (an editor's save shows at once)."""
+    return _topics(get_settings().faq_dir)
 
 
 def title(topic: Topic, language: str) -> str:

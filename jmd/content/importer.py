@@ -1,9 +1,9 @@
 """Rasa trains from the editors' topic files directly (config.yml → importers).
 
 Each file in ``<data>/faq/`` becomes NLU examples of the retrieval intent ``faq/<topic>``
-(every language, tagged with it) and a response ``utter_faq/<topic>`` that the
-ResponseSelector needs as its label. Nothing is generated on disk, so nothing generated
-can be edited by mistake.
+(every language, tagged with it) and a response ``utter_faq/<topic>`` that Rasa needs for
+a retrieval intent. Only the examples reach the model. Nothing is generated on disk, so
+nothing generated can be edited by mistake.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from jmd.content.topics import Topic, load_topics
-from jmd.languages import registry
 
 
 def faq_directories(training_data_paths: list[str] | str | None) -> list[Path]:
@@ -42,23 +41,14 @@ def faq_messages(topics: list[Topic]) -> list[Message]:
 
 
 def faq_responses(topics: list[Topic]) -> dict[str, list[dict[str, Any]]]:
-    """``utter_faq/<topic>`` per topic: its title, German first, the others by condition.
+    """``utter_faq/<topic>`` per topic, whose text is the key ``faq/<topic>`` itself.
 
     Rasa needs a response per retrieval intent to train and validate. The assistant renders
-    the answers itself (action_answer_faq: office data, link, buttons), so the titles
-    suffice here, and they keep the model small: Rasa featurises these texts.
+    the answers itself (action_answer_faq: answer, office data, link, buttons from the topic
+    file at run time), so nothing an editor writes goes into the model: editing a title,
+    answer, link or button never needs `rasa train`.
     """
-    default = registry().default
-    responses: dict[str, list[dict[str, Any]]] = {}
-    for topic in topics:
-        variants: list[dict[str, Any]] = []
-        for lang, title in sorted(topic.title.items(), key=lambda item: item[0] != default):
-            variant: dict[str, Any] = {"text": title}
-            if lang != default:
-                variant["condition"] = [{"type": "slot", "name": "language", "value": lang}]
-            variants.append(variant)
-        responses[f"utter_{topic.intent}"] = variants
-    return responses
+    return {f"utter_{topic.intent}": [{"text": topic.intent}] for topic in topics}
 
 
 class FaqImporter(RasaFileImporter):

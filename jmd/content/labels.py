@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+from jmd.content.live import reloading
 from jmd.languages import registry
 from jmd.settings import PROJECT_ROOT
 
 LABELS_FILE = PROJECT_ROOT / "content" / "labels.yml"
 
 
-@lru_cache(maxsize=4)
-def _labels(path: Path) -> dict[str, dict[str, str]]:
+def _read_labels(path: Path) -> dict[str, dict[str, str]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return {str(key): {str(k): str(v) for k, v in value.items()} for key, value in data.items()}
+
+
+# read again after an editor's save
+_labels = reloading(_read_labels)
 
 
 def label(key: str, language: str, path: Path = LABELS_FILE) -> str:
@@ -28,7 +31,7 @@ def label(key: str, language: str, path: Path = LABELS_FILE) -> str:
 def check(path: Path = LABELS_FILE) -> list[str]:
     """Labels missing in one of the languages, one line each."""
     try:
-        labels = _labels(path)
+        labels = _read_labels(path)
     except (OSError, yaml.YAMLError, AttributeError) as error:
         return [f"{path.name}: cannot be read: {error}".splitlines()[0]]
     return [

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import time
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import yaml
 from babel.dates import get_day_names
 
 from jmd.content.labels import label
+from jmd.content.live import reloading
 from jmd.languages import registry
 from jmd.settings import PROJECT_ROOT
 
@@ -112,8 +112,12 @@ def _office(item: Any, index: int) -> Office:
     )
 
 
-@lru_cache(maxsize=4)
 def load_offices(path: Path = OFFICES_FILE) -> tuple[Office, ...]:
+    """All offices in file order, read again after a save (the last good version if broken)."""
+    return _live_offices(path)
+
+
+def read_offices(path: Path) -> tuple[Office, ...]:
     """All offices in file order; raises OfficeDataError with a readable reason."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -130,11 +134,13 @@ def load_offices(path: Path = OFFICES_FILE) -> tuple[Office, ...]:
     return offices
 
 
+_live_offices = reloading(read_offices)
+
+
 def check(path: Path = OFFICES_FILE) -> list[str]:
     """Problems in the office file, one line each."""
     try:
-        load_offices.cache_clear()
-        load_offices(path)
+        read_offices(path)
     except (OSError, OfficeDataError) as error:
         return [f"{path.name}: {error}"]
     return []

@@ -14,6 +14,7 @@ card (``tracker.latest_message["crisis"]``).
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -31,7 +32,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from jmd.safety import CrisisMatcher, default_matcher, load_matcher
+from jmd.safety import CrisisMatcher, default_matcher, live_matcher
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +60,18 @@ class CrisisSafetyNet(GraphComponent, IntentClassifier):
             "crisis_beats_fallback": True,
         }
 
-    def __init__(self, config: dict[str, Any], matcher: CrisisMatcher) -> None:
+    def __init__(self, config: dict[str, Any], matcher: CrisisMatcher | None = None) -> None:
+        """``matcher``: a fixed one (tests); by default the phrase file as it is now."""
         self.component_config = config
-        self.matcher = matcher
+        self._matcher = matcher
+
+    @property
+    def matcher(self) -> CrisisMatcher:
+        # read per message (cheap: a stat), so an editor's save counts without a restart
+        if self._matcher is not None:
+            return self._matcher
+        path = self.component_config.get("phrases_file")
+        return live_matcher(Path(path)) if path else default_matcher()
 
     @classmethod
     def create(
@@ -71,8 +81,9 @@ class CrisisSafetyNet(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> CrisisSafetyNet:
-        path = config.get("phrases_file")
-        return cls(config, load_matcher(path) if path else default_matcher())
+        instance = cls(config)
+        instance.matcher  # noqa: B018 - an unreadable phrase file fails here, at start
+        return instance
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -8,8 +8,9 @@ form per word. Token offsets stay those of the original text.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext
@@ -32,6 +33,12 @@ def _spacy_tokenizer(code: str) -> Any:
     import spacy
 
     return spacy.blank(code).tokenizer
+
+
+def _warm_up() -> None:
+    for language in registry().languages.values():
+        _spacy_tokenizer(language.spacy)
+    registry().detect("Hallo, ich suche eine Ausbildung")
 
 
 def _is_punctuation(text: str) -> bool:
@@ -61,6 +68,9 @@ class MultilingualTokenizer(Tokenizer):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> MultilingualTokenizer:
+        # Loading the language statistics and spaCy's rules takes ~4 s on first use; do it
+        # now, beside loading the rest of the model, not while the first person waits.
+        threading.Thread(target=_warm_up, name="tokenizer-warm-up", daemon=True).start()
         return cls(config)
 
     @staticmethod
@@ -72,8 +82,12 @@ class MultilingualTokenizer(Tokenizer):
         return tokenize_text(text)
 
 
+@lru_cache(maxsize=16384)
 def tokenizer_language(text: str) -> str:
-    """The spaCy language code used to split ``text``."""
+    """The spaCy language code used to split ``text``.
+
+    Cached: training tokenizes every intent and action name thousands of times.
+    """
     langs = registry()
     detection = langs.detect(text)
     lang = langs.get(detection.language) or langs.get(langs.default)

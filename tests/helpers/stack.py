@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from jmd.content.topics import FAQ_DIR
 from jmd.db.migrate import upgrade
 from jmd.run import Processes, start_backend
 from jmd.settings import Settings, load_settings
@@ -15,7 +17,12 @@ from tests.helpers.ports import free_port
 
 def stack_environment(var_dir: Path, **extra: str) -> dict[str, str]:
     rasa_port, action_port = free_port(), free_port()
+    # the action server answers from a copy of the FAQ files, which tests may edit
+    faq_dir = var_dir / "faq"
+    if not faq_dir.exists():
+        shutil.copytree(FAQ_DIR, faq_dir)
     return {
+        "FAQ_DIR": str(faq_dir),
         "JMD_VAR_DIR": str(var_dir),
         "DATABASE_URL": extra.pop("DATABASE_URL", f"sqlite:///{var_dir / 'jmd.db'}"),
         "RASA_PORT": str(rasa_port),

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make test`: trains the model (if its inputs changed) while the tests that do not need it
+# run, then runs the tests that do. Prints one closing line for both runs.
+# Usage: scripts/test.sh PYTHON MODEL [pytest args…]
+set -uo pipefail
+py=$1 model=$2; shift 2
+mkdir -p reports
+train_log=reports/train.log
+
+echo "Training the model in the background (log: $train_log) while the unit tests run"
+set -m  # the training gets its own process group: stopped as a whole below
+( ${MAKE:-make} --no-print-directory train >"$train_log" 2>&1; echo $? >reports/train.rc ) &
+trainer=$!
+set +m
+# Ctrl-C or a CI time-out stops the training too
+trap 'kill -- -$trainer 2>/dev/null; exit 130' INT TERM
+
+"$py" -m pytest -p no:cacheprovider -m "not model" --junitxml=reports/junit-unit.xml "$@"
+unit=$?
+
+wait $trainer
+trained=$(cat reports/train.rc 2>/dev/null || echo 1)
+grep -v -e '^\s*$' -e 'Epochs:' "$train_log" | tail -n 4 | cut -c1-160 | sed 's/^/  train: /'
+if [ "$trained" != 0 ]; then
+  echo "Training failed (exit $trained); see $train_log" >&2
+  model_tests=1
+else
+  JMD_MODEL=$model "$py" -m pytest -p no:cacheprovider -m model \
+    --junitxml=reports/junit-model.xml "$@"
+  model_tests=$?
+fi
+
+# pytest exits 5 when a selection (PYTEST_ARGS) leaves one of the runs without tests
+ok() { [ "$1" = 0 ] || [ "$1" = 5 ]; }
+"$py" - reports/junit-unit.xml reports/junit-model.xml <<'PY'
+import sys, xml.etree.ElementTree as ET
+from pathlib import Path
+totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+for name in sys.argv[1:]:
+    if Path(name).exists():
+        for suite in ET.parse(name).getroot().iter("testsuite"):
+            for key in totals:
+                totals[key] += int(suite.get(key, 0))
+failed = totals["failures"] + totals["errors"]
+passed = totals["tests"] - failed - totals["skipped"]
+print(f"make test: {passed} passed, {failed} failed, {totals['skipped']} skipped")
+PY
+ok "$unit" && [ "$trained" = 0 ] && ok "$model_tests" && [ "$unit$model_tests" != 55 ]
