@@ -20,7 +20,7 @@ help:
 	@echo "make run    start the assistant (Telegram with TELEGRAM_BOT_TOKEN, else a terminal chat)"
 	@echo "make chat   terminal chat with the assistant"
 	@echo "make test   unit tests, data validation, test stories, end-to-end tests"
-	@echo "make train  train the Rasa model (only when data or config changed)"
+	@echo "make train  train the Rasa model (~4 min; only when examples, domain, config or NLU code changed)"
 	@echo "make lint   ruff + mypy"
 	@echo "make check-content   check the FAQ files (nlu/data/faq/) and content/"
 	@echo "make export-unanswered   unanswered questions and 👎 answers as CSV (reports/)"
