@@ -57,5 +57,4 @@ def reloading(load: Callable[[Path], T]) -> Callable[[Path], T]:
         cache[path] = (current, value)
         return value
 
-    wrapper.cache_clear = cache.clear  # type: ignore[attr-defined]
     return wrapper
