@@ -6,6 +6,8 @@ set -uo pipefail
 py=$1 model=$2; shift 2
 mkdir -p reports
 train_log=reports/train.log
+# results of an earlier run must not count for this one
+rm -f reports/train.rc reports/junit-unit.xml reports/junit-model.xml
 
 echo "Training the model in the background (log: $train_log) while the unit tests run"
 set -m  # the training gets its own process group: stopped as a whole below
