@@ -73,11 +73,11 @@ import-slots: $(STAMP)
 
 # A benchmark, not a test: trains 2 × FOLDS models (ours ~4 min a fold, Rasa's default ~20).
 eval: $(STAMP)
-	$(PY) -m jmd.evaluation --folds $(or $(FOLDS),3) $(if $(MAX_FOLDS),--max-folds $(MAX_FOLDS)) --out reports
+	$(PY) -m jmd.nlu.evaluation --folds $(or $(FOLDS),3) $(if $(MAX_FOLDS),--max-folds $(MAX_FOLDS)) --out reports
 
 # The same cross-validation with a linear stand-in model: seconds, for editors at work.
 eval-quick: $(STAMP)
-	$(PY) -m jmd.evaluation --pipelines quick --folds $(or $(FOLDS),3) --out reports/quick
+	$(PY) -m jmd.nlu.evaluation --pipelines quick --folds $(or $(FOLDS),3) --out reports/quick
 
 # Retention by hand; the Telegram front runs it at start and every few hours.
 # DAYS=… overrides RETENTION_DAYS, DRY_RUN=1 only counts.
@@ -97,7 +97,7 @@ bench: bench-train
 
 # Trains once from scratch: seconds and model bytes per component, load time.
 bench-train: $(STAMP)
-	$(PY) -m jmd.bench_train --out reports
+	$(PY) -m jmd.nlu.bench_train --out reports
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check jmd actions bot tests

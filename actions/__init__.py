@@ -1,6 +1,6 @@
 """Custom actions of the JMD assistant (run by `rasa run actions`)."""
 
-from jmd.logging_setup import install_redaction
+from jmd.shared.logging_setup import install_redaction
 
 # rasa_sdk set up its own logging; redact secrets in every record of the action server.
 install_redaction()

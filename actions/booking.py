@@ -23,7 +23,7 @@ from jmd.booking.vocabulary import text_for
 from jmd.clock import local, now
 from jmd.db import session_scope
 from jmd.identity import short
-from jmd.languages import registry
+from jmd.shared.languages import registry
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from jmd.content.understanding import FAQ_MIN_CONFIDENCE, best_topic, guesses
 from jmd.db import session_scope
 from jmd.db.feedback import HELPFUL, NOT_HELPFUL, UNANSWERED, record
 from jmd.identity import short
-from jmd.languages import registry
+from jmd.shared.languages import registry
 
 logger = logging.getLogger(__name__)
 

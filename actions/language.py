@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from jmd.db import session_scope
 from jmd.db.persons import touch_person
 from jmd.identity import short
-from jmd.languages import registry
+from jmd.shared.languages import registry
 
 logger = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.app import build_application
-from jmd.logging_setup import setup_logging
-from jmd.settings import get_settings
+from jmd.shared.logging_setup import setup_logging
+from jmd.shared.settings import get_settings
 
 
 def main() -> None:

@@ -43,10 +43,10 @@ from bot.texts import command_descriptions, text
 from bot.throttle import FrontRateLimiter
 from jmd.handoff import ASSIGNED, OPEN, TAKE_PATTERN
 from jmd.identity import short
-from jmd.languages import registry
 from jmd.retention import purge_forever
-from jmd.safety import is_crisis
-from jmd.settings import Settings, get_settings
+from jmd.shared.languages import registry
+from jmd.shared.safety import is_crisis
+from jmd.shared.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ import logging
 from telegram import Bot
 
 from bot.front import Person, say
-from jmd.languages import registry
-from jmd.safety import crisis_match
+from jmd.shared.languages import registry
+from jmd.shared.safety import crisis_match
 
 logger = logging.getLogger(__name__)
 

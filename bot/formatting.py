@@ -9,7 +9,7 @@ from collections import OrderedDict
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.rasa_client import Button
-from jmd.languages import registry
+from jmd.shared.languages import registry
 
 TELEGRAM_LIMIT = 4096
 CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data

@@ -21,8 +21,8 @@ from bot.texts import text
 from jmd.db import session_scope
 from jmd.db.persons import get_language
 from jmd.identity import pseudonym
-from jmd.languages import registry
-from jmd.settings import Settings
+from jmd.shared.languages import registry
+from jmd.shared.settings import Settings
 
 logger = logging.getLogger(__name__)
 

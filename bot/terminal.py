@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from bot.rasa_client import Button, RasaClient, RasaUnavailable, Reply
 from bot.texts import text
-from jmd.settings import get_settings
+from jmd.shared.settings import get_settings
 
 QUIT = {"/quit", "/exit", "/q"}
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from jmd.languages import registry
+from jmd.shared.languages import registry
 
 TEXTS_FILE = Path(__file__).with_name("texts.yml")
 

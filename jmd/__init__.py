@@ -1,1 +1,1 @@
-"""Core of the JMD assistant: settings, languages, text normalisation, storage."""
+"""The JMD assistant: `shared` (both environments), `nlu` (Rasa's), the rest (≥ 3.12)."""

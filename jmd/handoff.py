@@ -24,7 +24,7 @@ from jmd import clock
 from jmd.content.offices import Office
 from jmd.db.models import Booking, Counselor, CounselorTopic, Handoff, Slot
 from jmd.identity import short
-from jmd.languages import registry
+from jmd.shared.languages import registry
 
 OPEN, ASSIGNED, CLOSED = "open", "assigned", "closed"
 ACTIVE = (OPEN, ASSIGNED)

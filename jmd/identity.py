@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from jmd.settings import get_settings
+from jmd.shared.settings import get_settings
 
 
 def pseudonym(telegram_user_id: int, secret: str | None = None) -> str:

@@ -217,7 +217,7 @@ async def purge_forever(
 
 
 async def _run_once(days: int) -> dict[str, int]:
-    from jmd.settings import get_settings
+    from jmd.shared.settings import get_settings
 
     settings = get_settings()
     if settings.telegram_bot_token and hooks():
@@ -242,8 +242,8 @@ def _dry_run(days: int) -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> int:
     from jmd.db.migrate import upgrade
-    from jmd.logging_setup import setup_logging
-    from jmd.settings import get_settings
+    from jmd.shared.logging_setup import setup_logging
+    from jmd.shared.settings import get_settings
 
     settings = get_settings()
     parser = argparse.ArgumentParser(description="Delete data older than RETENTION_DAYS.")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from jmd.booking.seed import prepare
 from jmd.db.migrate import upgrade
-from jmd.settings import PROJECT_ROOT, Settings, get_settings
+from jmd.shared.settings import PROJECT_ROOT, Settings, get_settings
 
 BIN = Path(sys.executable).parent
 

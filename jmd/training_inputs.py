@@ -18,8 +18,8 @@ import json
 import sys
 from pathlib import Path
 
-from jmd.content.topics import FAQ_DIR, load_topics
-from jmd.settings import PROJECT_ROOT
+from jmd.shared.settings import PROJECT_ROOT
+from jmd.shared.topics import FAQ_DIR, load_topics
 
 # files whose whole content the model depends on (globs below PROJECT_ROOT)
 MODEL_FILES = (
@@ -27,12 +27,19 @@ MODEL_FILES = (
     "domain.yml",
     "nlu/data/nlu/*.yml",
     "nlu/data/*.yml",
-    "jmd/nlu/*.py",
-    "jmd/normalize.py",
-    "jmd/languages.py",
-    "jmd/data/languages.yml",
-    "jmd/content/importer.py",
-    "jmd/content/topics.py",
+    # the components config.yml names and what they import
+    "jmd/nlu/tokenizer.py",
+    "jmd/nlu/flat_diet.py",
+    "jmd/nlu/quick_load.py",
+    "jmd/nlu/linear.py",
+    "jmd/nlu/decision.py",
+    "jmd/nlu/crisis.py",
+    "jmd/nlu/importer.py",
+    "jmd/shared/normalize.py",
+    "jmd/shared/languages.py",
+    "jmd/shared/data/languages.yml",
+    "jmd/shared/topics.py",
+    "jmd/shared/parse.py",
 )
 
 

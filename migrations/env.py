@@ -4,7 +4,7 @@ from alembic import context
 
 from jmd.db.engine import make_engine
 from jmd.db.models import Base
-from jmd.settings import get_settings
+from jmd.shared.settings import get_settings
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or get_settings().database_url

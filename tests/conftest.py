@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from jmd.settings import PROJECT_ROOT, Settings
+from jmd.shared.settings import PROJECT_ROOT, Settings
 from tests.helpers.stack import running_stack, stack_environment
 
 # Unit tests must never touch the developer's var/ directory.

@@ -13,7 +13,7 @@ from jmd.booking import service
 from jmd.clock import local, now
 from jmd.db.engine import make_engine, session_scope
 from jmd.db.models import Booking
-from jmd.settings import Settings
+from jmd.shared.settings import Settings
 from tests.helpers.booking import add_counselor, add_slot
 from tests.helpers.conversation import new_sender, say
 from tests.helpers.domain import matches

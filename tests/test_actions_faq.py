@@ -13,7 +13,7 @@ from jmd.content.labels import label
 from jmd.content.understanding import FAQ_MIN_CONFIDENCE, best_topic, guesses
 from jmd.db.engine import make_engine, session_scope
 from jmd.db.models import Feedback
-from jmd.settings import Settings
+from jmd.shared.settings import Settings
 from tests.helpers.conversation import language_slot, new_sender, parse, say
 from tests.helpers.domain import response_text
 

@@ -6,7 +6,7 @@ import tarfile
 from io import BytesIO
 from pathlib import Path
 
-from jmd.bench_train import OTHER, _component, report, sizes
+from jmd.nlu.bench_train import OTHER, _component, report, sizes
 
 
 def test_component_names() -> None:

@@ -135,7 +135,7 @@ def test_command_line(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ign
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     monkeypatch.setattr("jmd.booking.imports.now", lambda: NOW)
     from jmd.db.engine import get_engine
-    from jmd.settings import get_settings
+    from jmd.shared.settings import get_settings
 
     get_settings.cache_clear()
     get_engine.cache_clear()

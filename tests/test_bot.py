@@ -28,7 +28,7 @@ from jmd.db.models import utcnow
 from jmd.db.pending import keep_pending, pending_of
 from jmd.db.persons import get_person
 from jmd.identity import pseudonym
-from jmd.settings import Settings, get_settings, load_settings
+from jmd.shared.settings import Settings, get_settings, load_settings
 from tests.helpers.bot_api import BotApiStandIn, Call
 from tests.helpers.db import rows_with
 from tests.helpers.domain import response_text

@@ -18,7 +18,7 @@ from jmd.db import make_engine, session_scope
 from jmd.db.migrate import upgrade
 from jmd.db.persons import touch_person
 from jmd.identity import pseudonym
-from jmd.settings import Settings
+from jmd.shared.settings import Settings
 from tests.helpers.booking import add_counselor, add_slot
 from tests.helpers.bot_api import BotApiStandIn, Call
 from tests.helpers.ports import free_port

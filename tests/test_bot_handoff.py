@@ -36,7 +36,7 @@ from jmd.db.engine import get_engine, session_scope
 from jmd.db.models import CounselorTopic, Handoff
 from jmd.handoff import ASSIGNED, CARD_URGENT, CLOSED, OPEN, display_name
 from jmd.identity import pseudonym
-from jmd.settings import Settings
+from jmd.shared.settings import Settings
 from tests.helpers.bot_api import BotApiStandIn, Call
 from tests.helpers.db import rows_with
 from tests.helpers.domain import response_text

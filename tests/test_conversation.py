@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jmd.settings import Settings
+from jmd.shared.settings import Settings
 from tests.helpers.conversation import language_slot, new_sender, say
 from tests.helpers.domain import matches, response_text
 

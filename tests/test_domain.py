@@ -7,8 +7,8 @@ import re
 import pytest
 import yaml
 
-from jmd.languages import registry
-from jmd.settings import PROJECT_ROOT
+from jmd.shared.languages import registry
+from jmd.shared.settings import PROJECT_ROOT
 
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 RESPONSES = DOMAIN["responses"]

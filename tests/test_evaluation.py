@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from jmd.evaluation import Example, folds, load_examples, predicted_label, scores
+from jmd.nlu.evaluation import Example, folds, load_examples, predicted_label, scores
 
 
 def test_examples_cover_nlu_files_and_faq_topics_with_languages() -> None:
@@ -48,7 +48,7 @@ def test_scores_per_language() -> None:
 
 
 def test_report_says_when_only_some_folds_ran() -> None:
-    from jmd.evaluation import _markdown
+    from jmd.nlu.evaluation import _markdown
 
     examples = [Example("a", "x", "de"), Example("b", "y", "ar")]
     result = {"scores": scores(examples, ["x", "y"]), "seconds": [1.0], "fallback_rate": 0.0}
@@ -60,7 +60,7 @@ def test_quick_evaluation_writes_the_report_in_seconds(tmp_path: Path) -> None:
     """`make eval-quick`: the same folds and report, with the linear stand-in model."""
     import json
 
-    from jmd.evaluation import main
+    from jmd.nlu.evaluation import main
 
     assert main(["--pipelines", "quick", "--folds", "3", "--out", str(tmp_path)]) == 0
     report = (tmp_path / "eval.md").read_text("utf-8")

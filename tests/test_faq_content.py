@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from jmd.content.faq import check
-from jmd.content.topics import FAQ_DIR, load_topics
+from jmd.shared.topics import FAQ_DIR, load_topics
 
 CONTRACT = {
     "ausbildung_info", "ausbildung_search", "ausbildung_requirements", "ausbildung_money",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rasa.shared.importers.importer import TrainingDataImporter
 
-from jmd.content.importer import faq_directories, faq_messages, faq_responses
-from jmd.content.topics import FAQ_DIR, load_topics
-from jmd.settings import PROJECT_ROOT
+from jmd.nlu.importer import faq_directories, faq_messages, faq_responses
+from jmd.shared.settings import PROJECT_ROOT
+from jmd.shared.topics import FAQ_DIR, load_topics
 
 
 def test_every_example_becomes_a_retrieval_intent_example_with_its_language() -> None:

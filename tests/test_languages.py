@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from jmd.languages import registry
-from jmd.settings import PROJECT_ROOT
+from jmd.shared.languages import registry
+from jmd.shared.settings import PROJECT_ROOT
 
 langs = registry()
 

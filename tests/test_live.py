@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from jmd.content.live import reloading, signature
+from jmd.shared.live import reloading, signature
 
 
 def _bump(path: Path) -> None:

@@ -22,15 +22,15 @@ from bot.formatting import to_html
 from bot.privacy import DELETE_YES
 from bot.texts import text
 from jmd.db.engine import make_engine
-from jmd.logging_setup import (
+from jmd.run import child_env
+from jmd.shared.logging_setup import (
     QUIET_LOGGERS,
     RedactingFilter,
     install_redaction,
     secrets_of,
     setup_logging,
 )
-from jmd.run import child_env
-from jmd.settings import Settings, load_settings
+from jmd.shared.settings import Settings, load_settings
 from tests.helpers.bot_api import BotApiStandIn
 from tests.helpers.domain import response_text
 from tests.helpers.stack import patched_environ, running_stack, stack_environment

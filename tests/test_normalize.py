@@ -2,7 +2,7 @@
 
 import pytest
 
-from jmd.normalize import normalize, words
+from jmd.shared.normalize import normalize, words
 
 
 @pytest.mark.parametrize(

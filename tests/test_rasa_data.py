@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from jmd.settings import PROJECT_ROOT, Settings
+from jmd.shared.settings import PROJECT_ROOT, Settings
 
 RASA = str(Path(sys.executable).parent / "rasa")
 

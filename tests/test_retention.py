@@ -19,7 +19,7 @@ from jmd.db.models import Booking, Counselor, Feedback, Office, PendingMessage, 
 from jmd.db.pending import keep_pending
 from jmd.db.persons import touch_person
 from jmd.retention import cutoff_for, purge, run_retention
-from jmd.settings import PROJECT_ROOT
+from jmd.shared.settings import PROJECT_ROOT
 from tests.helpers.db import rows_with
 
 DAYS = 90

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from jmd.settings import PROJECT_ROOT
+from jmd.shared.settings import PROJECT_ROOT
 from tests.helpers.domain import response_text
 from tests.helpers.stack import stack_environment
 

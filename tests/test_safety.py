@@ -17,7 +17,7 @@ from bot.texts import text
 from jmd.db.engine import session_scope
 from jmd.db.pending import pending_of
 from jmd.identity import pseudonym
-from jmd.safety import (
+from jmd.shared.safety import (
     PHRASES_FILE,
     CrisisMatcher,
     Phrase,
@@ -28,7 +28,7 @@ from jmd.safety import (
     is_crisis,
     sentences,
 )
-from jmd.settings import PROJECT_ROOT, Settings
+from jmd.shared.settings import PROJECT_ROOT, Settings
 from tests.helpers.bot_api import BotApiStandIn
 from tests.helpers.conversation import new_sender, say
 from tests.helpers.domain import response_text
@@ -361,7 +361,7 @@ def test_check_reports_every_kind_of_problem(tmp_path: Path) -> None:
 
 
 def test_a_malformed_phrase_is_skipped_at_runtime_not_the_whole_net(tmp_path: Path) -> None:
-    from jmd.safety import load_matcher
+    from jmd.shared.safety import load_matcher
 
     data = yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8"))
     data["phrases"]["suicide"]["de"].insert(0, "... sterben")
@@ -399,7 +399,7 @@ def parsed(text: str, ranking: list[tuple[str, float]]) -> object:
 
 def safety_net() -> object:
     from jmd.nlu.crisis import CrisisSafetyNet
-    from jmd.safety import default_matcher
+    from jmd.shared.safety import default_matcher
 
     return CrisisSafetyNet(CrisisSafetyNet.get_default_config(), default_matcher())
 

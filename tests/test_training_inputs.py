@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from jmd.content.topics import FAQ_DIR
+from jmd.shared.topics import FAQ_DIR
 from jmd.training_inputs import fingerprint, refresh
 
 

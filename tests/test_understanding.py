@@ -61,7 +61,7 @@ def test_greetings_and_noise_are_not_suggested() -> None:
 def test_every_guess_can_become_a_button_in_every_language() -> None:
     """An appointment intent as best guess once left "Did you mean …?" without buttons."""
     from jmd.content.answers import button_for
-    from jmd.languages import registry
+    from jmd.shared.languages import registry
 
     data = parse(
         {"list_appointments": 0.3, "reschedule_appointment": 0.25, "cancel_appointment": 0.2,

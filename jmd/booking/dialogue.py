@@ -24,7 +24,7 @@ from jmd.booking.vocabulary import (
 )
 from jmd.clock import local
 from jmd.content.offices import load_offices
-from jmd.languages import registry
+from jmd.shared.languages import registry
 
 OFFICE, MODE, LANGUAGE, DAY = (
     "booking_office", "booking_mode", "booking_counselor_language", "booking_day",

@@ -36,7 +36,7 @@ from jmd.booking.vocabulary import match_mode
 from jmd.clock import BERLIN, now
 from jmd.content.offices import load_offices
 from jmd.db.models import Counselor, Slot
-from jmd.languages import registry
+from jmd.shared.languages import registry
 
 COLUMNS = ("counselor", "office", "languages", "date", "start", "end", "mode")
 OPTIONAL = ("telegram_id",)

@@ -10,7 +10,7 @@ from jmd.booking.service import BookingView, SlotView
 from jmd.booking.vocabulary import fmt, mode_label, text_for
 from jmd.clock import local
 from jmd.content.offices import load_offices
-from jmd.languages import registry
+from jmd.shared.languages import registry
 
 
 def _locale(language: str) -> str:

@@ -18,9 +18,9 @@ import dateparser
 import yaml
 
 from jmd.content.offices import load_offices
-from jmd.languages import registry
-from jmd.normalize import words
-from jmd.settings import PROJECT_ROOT
+from jmd.shared.languages import registry
+from jmd.shared.normalize import words
+from jmd.shared.settings import PROJECT_ROOT
 
 BOOKING_FILE = PROJECT_ROOT / "content" / "booking.yml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

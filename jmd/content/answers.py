@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jmd.content.labels import label
-from jmd.content.live import reloading
 from jmd.content.offices import render_offices
-from jmd.content.topics import FAQ_PREFIX, Topic, load_topics
-from jmd.languages import registry
-from jmd.settings import get_settings
+from jmd.shared.languages import registry
+from jmd.shared.live import reloading
+from jmd.shared.settings import get_settings
+from jmd.shared.topics import FAQ_PREFIX, Topic, load_topics
 
 # Intents a button may lead to besides FAQ topics (follow-ups, "Did you mean …?");
 # their labels are in content/labels.yml.

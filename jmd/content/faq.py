@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from jmd import safety
 from jmd.content import labels, offices
-from jmd.content.topics import FAQ_DIR, ContentError, Topic, load_topic
-from jmd.languages import registry
-from jmd.normalize import normalize
+from jmd.shared import safety
+from jmd.shared.languages import registry
+from jmd.shared.normalize import normalize
+from jmd.shared.topics import FAQ_DIR, ContentError, Topic, load_topic
 
 MIN_EXAMPLES = 15
 MAX_ANSWER = 700  # characters, answer plus link: one phone screen

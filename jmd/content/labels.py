@@ -6,9 +6,9 @@ from pathlib import Path
 
 import yaml
 
-from jmd.content.live import reloading
-from jmd.languages import registry
-from jmd.settings import PROJECT_ROOT
+from jmd.shared.languages import registry
+from jmd.shared.live import reloading
+from jmd.shared.settings import PROJECT_ROOT
 
 LABELS_FILE = PROJECT_ROOT / "content" / "labels.yml"
 

@@ -15,9 +15,9 @@ import yaml
 from babel.dates import get_day_names
 
 from jmd.content.labels import label
-from jmd.content.live import reloading
-from jmd.languages import registry
-from jmd.settings import PROJECT_ROOT
+from jmd.shared.languages import registry
+from jmd.shared.live import reloading
+from jmd.shared.settings import PROJECT_ROOT
 
 OFFICES_FILE = PROJECT_ROOT / "content" / "offices.yml"
 PLACEHOLDER = "PLATZHALTER"

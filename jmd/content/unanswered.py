@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from jmd.db import session_scope
 from jmd.db.feedback import for_editors
 from jmd.db.migrate import upgrade
-from jmd.settings import get_settings
+from jmd.shared.settings import get_settings
 
 COLUMNS = ("text", "language", "topic", "date", "kind")
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from jmd.content.answers import ACTION_BUTTONS
-from jmd.content.topics import FAQ_PREFIX
+from jmd.shared.parse import intent_confidences, topic_ranking
+from jmd.shared.topics import FAQ_PREFIX
 
 # A FAQ topic is answered when the classifier is at least this sure of it (intent
 # confidence × topic share: the best topic's probability times its share among the topics);
@@ -33,29 +34,6 @@ class Guess:
     def topic(self) -> str | None:
         prefix = FAQ_PREFIX + "/"
         return self.target.removeprefix(prefix) if self.target.startswith(prefix) else None
-
-
-def intent_confidences(parse: dict[str, Any]) -> dict[str, float]:
-    """Confidence per intent name, from the ranking (or the intent alone)."""
-    ranking = parse.get("intent_ranking") or []
-    if not ranking and parse.get("intent"):
-        ranking = [parse["intent"]]
-    return {
-        item["name"]: float(item.get("confidence") or 0.0) for item in ranking if item.get("name")
-    }
-
-
-def topic_ranking(parse: dict[str, Any]) -> list[tuple[str, float]]:
-    """The FAQ topics (``faq/<topic>``) with their shares, best first."""
-    selector = (parse.get("response_selector") or {}).get(FAQ_PREFIX) or {}
-    ranking = selector.get("ranking") or []
-    if not ranking and selector.get("response"):
-        ranking = [selector["response"]]
-    return [
-        (str(item["intent_response_key"]), float(item.get("confidence") or 0.0))
-        for item in ranking
-        if item.get("intent_response_key")
-    ]
 
 
 def best_topic(parse: dict[str, Any]) -> Guess | None:

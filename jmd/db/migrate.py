@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 
-from jmd.settings import PROJECT_ROOT, get_settings
+from jmd.shared.settings import PROJECT_ROOT, get_settings
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -1,7 +1,7 @@
 """The crisis safety net as the last step of the NLU pipeline.
 
 When a message contains one of the crisis phrases (``content/crisis_phrases.yml``, see
-:mod:`jmd.safety`), the intent becomes ``crisis`` with confidence 1.0 whatever DIET or the
+:mod:`jmd.shared.safety`), the intent becomes ``crisis`` with confidence 1.0 whatever DIET or the
 fallback classifier decided; the rest of the ranking stays for inspection. The rule
 "crisis comes first" then answers with ``utter_crisis`` before anything else.
 
@@ -32,7 +32,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from jmd.safety import CrisisMatcher, default_matcher, live_matcher
+from jmd.shared.safety import CrisisMatcher, default_matcher, live_matcher
 
 logger = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from jmd.content.topics import FAQ_PREFIX
-from jmd.content.understanding import intent_confidences, topic_ranking
+from jmd.shared.parse import intent_confidences, topic_ranking
+from jmd.shared.topics import FAQ_PREFIX
 
 SELECTOR = "response_selector"
 LABELS = "jmd_label_distribution"

@@ -31,7 +31,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from jmd.nlu.decision import label_of, read_decision, write_decision
-from jmd.normalize import normalize
+from jmd.shared.normalize import normalize
 
 logger = logging.getLogger(__name__)
 

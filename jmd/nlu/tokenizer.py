@@ -2,7 +2,7 @@
 
 For each message it picks spaCy's blank tokenizer of the detected language
 (``spacy.blank("de"|"fa"|"ar")``: rules only, no downloaded model), then folds
-script and spelling variants (see :mod:`jmd.normalize`) so the featurizers see one
+script and spelling variants (see :mod:`jmd.shared.normalize`) so the featurizers see one
 form per word. Token offsets stay those of the original text.
 """
 
@@ -20,8 +20,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
-from jmd.languages import registry
-from jmd.normalize import normalize
+from jmd.shared.languages import registry
+from jmd.shared.normalize import normalize
 
 # Dari verbs take the prefix می/نمی, written glued, with a ZWNJ, or with a space.
 # Glue the spaced form back so all three become one token.

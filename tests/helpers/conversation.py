@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from bot.rasa_client import RasaClient, Reply
-from jmd.settings import Settings
+from jmd.shared.settings import Settings
 
 
 async def say(settings: Settings, sender: str, text: str, **metadata: str) -> list[Reply]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from jmd.settings import PROJECT_ROOT
+from jmd.shared.settings import PROJECT_ROOT
 
 
 @cache

@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from jmd.handoff import Request, recent_texts
-from jmd.languages import registry
+from jmd.shared.languages import registry
 from tests.helpers.ports import free_port
 
 CRISIS_TEXT = "CRISIS: 112 · 116 111"

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from jmd.content.topics import FAQ_DIR
 from jmd.db.migrate import upgrade
 from jmd.run import Processes, start_backend
-from jmd.settings import Settings, load_settings
+from jmd.shared.settings import Settings, load_settings
+from jmd.shared.topics import FAQ_DIR
 from tests.helpers.ports import free_port
 
 

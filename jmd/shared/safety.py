@@ -4,7 +4,7 @@ A young person who writes "ich will nicht mehr leben", "بدي موت" or "خو�
 the emergency numbers first, whatever the trained model makes of the message and even
 while Rasa is down. The phrases live in ``content/crisis_phrases.yml`` (edited by the
 content editors; syntax explained at the top of that file); this module matches them on
-text folded by :mod:`jmd.normalize` (script variants, diacritics, umlauts), sentence by
+text folded by :mod:`jmd.shared.normalize` (script variants, diacritics, umlauts), sentence by
 sentence.
 
 Used by the Rasa NLU component :class:`jmd.nlu.crisis.CrisisSafetyNet` (sets the intent
@@ -23,10 +23,10 @@ from typing import Any
 
 import yaml
 
-from jmd.content.live import reloading
-from jmd.languages import registry
-from jmd.normalize import normalize, words
-from jmd.settings import PROJECT_ROOT
+from jmd.shared.languages import registry
+from jmd.shared.live import reloading
+from jmd.shared.normalize import normalize, words
+from jmd.shared.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
-from jmd.settings import Settings
+from jmd.shared.settings import Settings
 
 _TOKEN = re.compile(r"\d{6,}:[A-Za-z0-9_-]{20,}")
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")

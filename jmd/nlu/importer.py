@@ -15,7 +15,7 @@ from rasa.shared.importers.rasa import RasaFileImporter
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from jmd.content.topics import Topic, load_topics
+from jmd.shared.topics import Topic, load_topics
 
 
 def faq_directories(training_data_paths: list[str] | str | None) -> list[Path]:

@@ -8,7 +8,7 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 
-from jmd.settings import get_settings
+from jmd.shared.settings import get_settings
 
 
 class DatabaseUrlTrackerStore(SQLTrackerStore):

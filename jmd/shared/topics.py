@@ -1,7 +1,7 @@
 """FAQ topics: one YAML file per topic with all languages side by side.
 
 Editors maintain these files (see docs/redaktion.md). This module only reads them; the
-checker is jmd.content.faq, the bridge to Rasa jmd.content.importer.
+checker is jmd.content.faq, the bridge to Rasa jmd.nlu.importer.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from jmd.settings import PROJECT_ROOT
+from jmd.shared.settings import PROJECT_ROOT
 
 FAQ_DIR = PROJECT_ROOT / "nlu" / "data" / "faq"
 FAQ_PREFIX = "faq"  # the retrieval intent: examples are labelled faq/<topic>

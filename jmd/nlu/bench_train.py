@@ -23,7 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from jmd.settings import PROJECT_ROOT
+from jmd.shared.settings import PROJECT_ROOT
 
 OTHER = "data loading, validation, packing"
 # in a fresh process: import Rasa, then time loading the model and a first parse

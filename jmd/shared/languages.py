@@ -1,7 +1,7 @@
 """The assistant's languages and per-message language detection.
 
 Everything language-specific (names, scripts, tokenizers, marker words) comes from
-``jmd/data/languages.yml``; this module only combines the evidence.
+``jmd/shared/data/languages.yml``; this module only combines the evidence.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from jmd.normalize import is_arabic_script, is_latin_letter, normalize, words
+from jmd.shared.normalize import is_arabic_script, is_latin_letter, normalize, words
 
 DATA_FILE = Path(__file__).parent / "data" / "languages.yml"
 

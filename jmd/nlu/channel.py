@@ -21,8 +21,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from jmd.logging_setup import install_redaction
-from jmd.settings import get_settings
+from jmd.shared.logging_setup import install_redaction
+from jmd.shared.settings import get_settings
 
 logger = logging.getLogger(__name__)
 

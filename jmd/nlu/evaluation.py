@@ -28,10 +28,10 @@ from typing import Any
 import yaml
 from sklearn.metrics import precision_recall_fscore_support
 
-from jmd.content.importer import faq_messages, faq_responses
-from jmd.content.topics import FAQ_DIR, FAQ_PREFIX, load_topics
-from jmd.languages import registry
-from jmd.settings import PROJECT_ROOT
+from jmd.nlu.importer import faq_messages, faq_responses
+from jmd.shared.languages import registry
+from jmd.shared.settings import PROJECT_ROOT
+from jmd.shared.topics import FAQ_DIR, FAQ_PREFIX, load_topics
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ def quick_fold(train: list[Example], test: list[Example]) -> tuple[list[tuple[st
     from sklearn.svm import LinearSVC
 
     from jmd.nlu.linear import ngram_features
-    from jmd.normalize import normalize
+    from jmd.shared.normalize import normalize
 
     started = time.monotonic()
     model = make_pipeline(ngram_features(), LinearSVC(C=0.5))
