@@ -14,12 +14,12 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from jmd.content.answers import Button, button_for, render, topics_by_name
-from jmd.content.labels import label
 from jmd.content.understanding import FAQ_MIN_CONFIDENCE, best_topic, guesses
 from jmd.db import session_scope
 from jmd.db.feedback import HELPFUL, NOT_HELPFUL, UNANSWERED, record
 from jmd.identity import short
 from jmd.shared.languages import registry
+from jmd.texts import t
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def fallback(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     if second_stage or not buttons:
         dispatcher.utter_message(response="utter_default")
         return
-    buttons.append(Button(label("none_of_these", language), "/none_of_these"))
+    buttons.append(Button(t("none_of_these", language), "/none_of_these"))
     dispatcher.utter_message(response="utter_did_you_mean", buttons=_buttons(buttons))
 
 

@@ -39,7 +39,6 @@ from bot.inbox import ChatInbox
 from bot.privacy import DELETE_PATTERN, on_delete, on_delete_choice, on_privacy
 from bot.rasa_client import RasaClient
 from bot.relay import relay, retry_forever
-from bot.texts import command_descriptions, text
 from bot.throttle import FrontRateLimiter
 from jmd.handoff import ASSIGNED, OPEN, TAKE_PATTERN
 from jmd.identity import short
@@ -47,6 +46,7 @@ from jmd.retention import purge_forever
 from jmd.shared.languages import registry
 from jmd.shared.safety import is_crisis
 from jmd.shared.settings import Settings, get_settings
+from jmd.texts import keys, t
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     front = front_of_context(context)
     payload = front.payloads.payload(query.data)
     if payload is None:
-        await query.answer(text("button_expired", await person.language_async()))
+        await query.answer(t("button_expired", await person.language_async()))
         return
     await query.answer()  # at once: Telegram shows a spinner until then
 
@@ -233,7 +233,7 @@ async def _post_init(application: Application) -> None:
     """Register the command menu in each language; start retrying waiting messages."""
     langs = registry()
     for lang in langs.languages.values():
-        commands = command_descriptions(lang.code)
+        commands = [(key.removeprefix("commands."), t(key, lang.code)) for key in keys("commands.")]
         codes = list(lang.telegram_codes) + ([None] if lang.code == langs.default else [])
         for code in codes:
             try:

@@ -14,7 +14,6 @@ from telegram.ext import Application, ContextTypes
 
 from bot.front import Front, front_of, front_of_context
 from bot.handoff import counselor_name
-from bot.texts import text
 from jmd.booking import reminders, service
 from jmd.booking.ics import booking_ics, filename
 from jmd.booking.present import details, place, when
@@ -22,8 +21,9 @@ from jmd.booking.service import BookingView
 from jmd.booking.vocabulary import mode_label
 from jmd.clock import BERLIN, local, now
 from jmd.db import session_scope
-from jmd.identity import short
+from jmd.identity import display_name, short
 from jmd.shared.languages import registry
+from jmd.texts import t
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ async def send_ics(bot: Bot, chat_id: int, custom: dict[str, Any], language: str
         return
     data = booking_ics(booking, language)
     await bot.send_document(chat_id, InputFile(data, filename=filename(booking)),
-                            caption=text("ics_caption", language))
+                            caption=t("ics_caption", language))
 
 
 def staff_line(booking: BookingView) -> str:
@@ -52,7 +52,7 @@ def staff_line(booking: BookingView) -> str:
     language = registry().get(booking.language)
     return (f"📅 {when(slot, STAFF_LANGUAGE)}\n{mode_label(slot.mode, STAFF_LANGUAGE)} · "
             f"{slot.counselor} · {slot.office_name}\n"
-            f"Person {short(booking.person_key)} · Sprache: {language.name if language else '?'}")
+            f"{display_name(booking.person_key)} · Sprache: {language.name if language else '?'}")
 
 
 async def post_staff(front: Front, bot: Bot, custom: dict[str, Any]) -> None:
@@ -160,7 +160,7 @@ async def send_due_reminders(application: Application) -> int:
     for reminder in await asyncio.to_thread(_claim_due, front.settings.reminder_hours_before):
         key = "reminder_day" if reminder.kind == reminders.DAY_BEFORE else "reminder_hours"
         slot = reminder.booking.slot
-        body = text(key, reminder.language).format(
+        body = t(key, reminder.language).format(
             when=when(slot, reminder.language), place=place(slot, reminder.language),
             mode=mode_label(slot.mode, reminder.language), counselor=slot.counselor)
         try:

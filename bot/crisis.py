@@ -2,7 +2,7 @@
 
 Rasa answers a crisis message with ``utter_crisis`` first (the NLU safety net sets the
 intent). When Rasa is down, the database is down, or handling fails, the person still gets
-the emergency numbers at once, from ``bot/texts.yml`` ("crisis", the same text).
+the emergency numbers at once, from ``content/texts/front.yml`` ("crisis", the same text).
 """
 
 from __future__ import annotations

@@ -17,12 +17,12 @@ from telegram.ext import Application, ContextTypes
 from bot.formatting import PayloadStore, keyboard, split_message, to_html
 from bot.inbox import ChatInbox
 from bot.rasa_client import RasaClient, Reply
-from bot.texts import text
 from jmd.db import session_scope
 from jmd.db.persons import get_language
 from jmd.identity import pseudonym
 from jmd.shared.languages import registry
 from jmd.shared.settings import Settings
+from jmd.texts import t
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class Person:
 
 async def say(bot: Bot, chat_id: int, key: str, language: str, **kwargs: Any) -> Message:
     """Send the front's own text ``key`` in ``language``."""
-    return await bot.send_message(chat_id, text(key, language), **kwargs)
+    return await bot.send_message(chat_id, t(key, language), **kwargs)
 
 
 # Called with a reply's custom payload (e.g. {"handoff": {...}}), in order with the texts.

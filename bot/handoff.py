@@ -45,7 +45,6 @@ from telegram.ext import Application, ContextTypes
 from bot.formatting import keyboard
 from bot.front import Front, Person, front_of, front_of_context, say
 from bot.rasa_client import Button
-from bot.texts import text
 from jmd.content.offices import Office, OfficeDataError, load_offices
 from jmd.db import session_scope
 from jmd.db.models import CounselorTopic, Handoff
@@ -87,6 +86,7 @@ from jmd.handoff import (
 )
 from jmd.handoff import close as close_handoff
 from jmd.identity import short
+from jmd.texts import t
 
 logger = logging.getLogger(__name__)
 
@@ -301,7 +301,7 @@ def _take_button(handoff_id: int) -> InlineKeyboardMarkup:
 
 async def offer_booking(front: Front, bot: Bot, chat_id: int, key: str, language: str) -> None:
     """The front's text ``key`` with the "📅 book an appointment" button."""
-    markup = keyboard((Button(text("book_button", language), BOOKING_PAYLOAD),), front.payloads)
+    markup = keyboard((Button(t("book_button", language), BOOKING_PAYLOAD),), front.payloads)
     await say(bot, chat_id, key, language, reply_markup=markup)
 
 
@@ -438,8 +438,8 @@ async def perform(front: Front, bot: Bot, person: Person, custom: dict[str, Any]
         await say(bot, person.chat_id, "handoff_still_waiting", language)
         return
     hours = opening_hours(offices)
-    waiting = (text("handoff_waiting_hours", language).format(hours=render_hours(hours, language))
-               if hours else text("handoff_waiting", language))
+    waiting = (t("handoff_waiting_hours", language).format(hours=render_hours(hours, language))
+               if hours else t("handoff_waiting", language))
     await bot.send_message(person.chat_id, waiting)
     if is_open(hours, now()) is False and await asyncio.to_thread(_mark_notified, int(handoff.id)):
         await offer_booking(front, bot, person.chat_id, "handoff_outside_hours", language)
@@ -549,7 +549,7 @@ async def _take_job(front: Front, bot: Bot, query: CallbackQuery, handoff_id: in
         if result.chat_id is not None:
             language = result.language or str(handoff.language)
             await bot.send_message(result.chat_id,
-                                   text("handoff_taken", language).format(name=name))
+                                   t("handoff_taken", language).format(name=name))
         return
     if handoff is None or handoff.status == CLOSED:
         await query.answer(ALREADY_CLOSED, show_alert=True)

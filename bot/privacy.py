@@ -12,11 +12,11 @@ from telegram.ext import ContextTypes
 from bot.booking import post_staff_line
 from bot.front import Front, Person, front_of_context, mark_choice, say
 from bot.handoff import end_for_erasure
-from bot.texts import text
 from jmd.booking.service import BookingView, cancel_all
 from jmd.clock import now
 from jmd.db import session_scope
 from jmd.privacy import erase_person
+from jmd.texts import t
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ async def on_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def _notice(front: Front, bot: Bot, person: Person) -> None:
     language = await person.language_async()
-    notice = text("privacy", language).format(days=front.settings.retention_days)
+    notice = t("privacy", language).format(days=front.settings.retention_days)
     await bot.send_message(person.chat_id, notice)
 
 
@@ -51,8 +51,8 @@ async def _ask(bot: Bot, person: Person) -> None:
     language = await person.language_async()
     buttons = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(text("delete_yes", language), callback_data=DELETE_YES)],
-            [InlineKeyboardButton(text("delete_no", language), callback_data=DELETE_NO)],
+            [InlineKeyboardButton(t("delete_yes", language), callback_data=DELETE_YES)],
+            [InlineKeyboardButton(t("delete_no", language), callback_data=DELETE_NO)],
         ]
     )
     await say(bot, person.chat_id, "delete_confirm", language, reply_markup=buttons)

@@ -12,8 +12,8 @@ import uuid
 from collections.abc import Callable
 
 from bot.rasa_client import Button, RasaClient, RasaUnavailable, Reply
-from bot.texts import text
 from jmd.shared.settings import get_settings
+from jmd.texts import t
 
 QUIT = {"/quit", "/exit", "/q"}
 
@@ -29,7 +29,7 @@ def render(replies: list[Reply]) -> tuple[str, tuple[Button, ...]]:
             lines.append("📎 (calendar file: in Telegram the appointment comes as a .ics file)")
         handoff = reply.custom.get("handoff")
         if isinstance(handoff, dict):  # only the Telegram front has counselors
-            lines.append(text("handoff_terminal", handoff.get("language")))
+            lines.append(t("handoff_terminal", handoff.get("language")))
         if reply.buttons:
             buttons = reply.buttons
             lines.extend(f"   [{i}] {b.title}" for i, b in enumerate(reply.buttons, 1))
@@ -52,7 +52,7 @@ async def chat(
             try:
                 replies = await rasa.send(sender, message)
             except RasaUnavailable:
-                write(text("technical_problem", None))
+                write(t("technical_problem", None))
                 replies = []
             output, new_buttons = render(replies)
             buttons = new_buttons or buttons

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from jmd import clock
 from jmd.content.offices import Office
 from jmd.db.models import Booking, Counselor, CounselorTopic, Handoff, Slot
-from jmd.identity import short
+from jmd.identity import display_name
 from jmd.shared.languages import registry
 
 OPEN, ASSIGNED, CLOSED = "open", "assigned", "closed"
@@ -91,11 +91,6 @@ class Request:
     def as_custom(self) -> dict[str, Any]:
         return {"handoff": {"urgent": self.urgent, "language": self.language,
                             "recent": list(self.recent)}}
-
-
-def display_name(key: str) -> str:
-    """How counselors see a person: a pseudonym ("Person 7F3A9C"), never a Telegram name."""
-    return f"Person {short(key)[1:7].upper()}"
 
 
 def language_name(code: str | None) -> str:

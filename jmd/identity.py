@@ -16,5 +16,14 @@ def pseudonym(telegram_user_id: int, secret: str | None = None) -> str:
 
 
 def short(key: str) -> str:
-    """An even shorter form of a key for log lines."""
-    return key[:9]
+    """The one short form of a key, in log lines and for counselors ("7F3A9C").
+
+    Six hex digits of the key: enough to tell people apart in a log or a group, and one
+    format everywhere, so an operator can match a log line to a counselor's topic.
+    """
+    return key.removeprefix("u")[:6].upper()
+
+
+def display_name(key: str) -> str:
+    """How counselors see a person: a pseudonym ("Person 7F3A9C"), never a Telegram name."""
+    return f"Person {short(key)}"

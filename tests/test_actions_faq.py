@@ -9,11 +9,11 @@ import yaml
 from sqlalchemy import select
 
 from jmd.content.answers import ACTION_BUTTONS, render, topics_by_name
-from jmd.content.labels import label
 from jmd.content.understanding import FAQ_MIN_CONFIDENCE, best_topic, guesses
 from jmd.db.engine import make_engine, session_scope
 from jmd.db.models import Feedback
 from jmd.shared.settings import Settings
+from jmd.texts import t
 from tests.helpers.conversation import language_slot, new_sender, parse, say
 from tests.helpers.domain import response_text
 
@@ -146,9 +146,9 @@ async def test_two_stage_fallback(rasa_stack: Settings, language: str) -> None:
     assert replies[0].text == response_text("utter_did_you_mean", language)
     titles = [b.title for b in replies[0].buttons]
     assert 2 <= len(titles) <= 4
-    assert titles[-1] == label("none_of_these", language)
+    assert titles[-1] == t("none_of_these", language)
     readable = {f"💡 {t.title[language]}" for t in topics_by_name().values()} | {
-        label(action, language) for action in ACTION_BUTTONS
+        t(action, language) for action in ACTION_BUTTONS
     }
     assert set(titles[:-1]) <= readable  # topic names or actions, in the person's language
     # the question is kept for the editors, with the best guess, without any ID

@@ -21,7 +21,6 @@ from bot.app import build_application
 from bot.formatting import TELEGRAM_LIMIT, to_html
 from bot.privacy import DELETE_NO, DELETE_YES
 from bot.rasa_client import RasaClient
-from bot.texts import text
 from jmd.db.engine import get_engine, session_scope
 from jmd.db.migrate import upgrade
 from jmd.db.models import utcnow
@@ -29,6 +28,7 @@ from jmd.db.pending import keep_pending, pending_of
 from jmd.db.persons import get_person
 from jmd.identity import pseudonym
 from jmd.shared.settings import Settings, get_settings, load_settings
+from jmd.texts import t
 from tests.helpers.bot_api import BotApiStandIn, Call
 from tests.helpers.db import rows_with
 from tests.helpers.domain import response_text
@@ -157,8 +157,8 @@ async def test_command_menu_registered_per_language(
     for code, language in [("de", "de"), ("fa", "prs"), ("ar", "ar"), (None, "de")]:
         described = {c["command"]: c["description"] for c in menus[code]}
         assert {"start", "help", "privacy", "delete"} <= set(described)
-        assert described["privacy"] == text("commands.privacy", language)
-        assert described["delete"] == text("commands.delete", language)
+        assert described["privacy"] == t("commands.privacy", language)
+        assert described["delete"] == t("commands.delete", language)
 
 
 NOT_TEXT = [
@@ -182,12 +182,12 @@ async def test_non_text_gets_a_friendly_reply_in_the_users_language(
     front_without_rasa: Application, api: BotApiStandIn, kind: str, language: str, content: dict
 ) -> None:
     api.push({"message": {**api.message_base(5001, CODE[language]), **content}})
-    assert (await wait_for_text(api, 5001))[0] == text("not_text", language)
+    assert (await wait_for_text(api, 5001))[0] == t("not_text", language)
 
 
 async def test_unknown_command(front_without_rasa: Application, api: BotApiStandIn) -> None:
     api.push_command(5002, "/foo", "fa")
-    assert (await wait_for_text(api, 5002))[0] == text("unknown_command", "prs")
+    assert (await wait_for_text(api, 5002))[0] == t("unknown_command", "prs")
 
 
 @pytest.mark.parametrize("language", ["de", "prs", "ar"])
@@ -196,7 +196,7 @@ async def test_edited_message(
 ) -> None:
     base = api.message_base(5003, CODE[language])
     api.push({"edited_message": {**base, "text": "hallo", "edit_date": base["date"]}})
-    assert (await wait_for_text(api, 5003))[0] == text("edited", language)
+    assert (await wait_for_text(api, 5003))[0] == t("edited", language)
 
 
 async def test_rasa_down_gives_a_technical_problem_reply_and_keeps_the_message(
@@ -204,7 +204,7 @@ async def test_rasa_down_gives_a_technical_problem_reply_and_keeps_the_message(
 ) -> None:
     api.push_text(5004, "سلام", "fa")
     texts = await wait_for_text(api, 5004)
-    assert texts[0] == text("technical_problem", "prs")
+    assert texts[0] == t("technical_problem", "prs")
     assert api.calls_of("sendChatAction"), "typing… was shown while waiting"
     with session_scope() as session:
         assert [row.text for row in pending_of(session, pseudonym(5004))] == ["سلام"]
@@ -216,7 +216,7 @@ async def test_a_message_waiting_too_long_is_given_up_with_a_note(
     with session_scope() as session:
         row = keep_pending(session, pseudonym(5005), 5005, "مرحبا", telegram_language_code="ar")
         row.created_at = utcnow() - timedelta(hours=2)
-    assert (await wait_for_text(api, 5005))[0] == text("pending_expired", "ar")
+    assert (await wait_for_text(api, 5005))[0] == t("pending_expired", "ar")
     with session_scope() as session:
         assert pending_of(session, pseudonym(5005)) == []
 
@@ -226,7 +226,7 @@ async def test_retry_after_from_telegram_is_waited_out(
 ) -> None:
     api.fail("sendMessage", retry_after=1)
     api.push({"message": {**api.message_base(5006, "de"), **NOT_TEXT[0][2]}})
-    assert await wait_for_text(api, 5006) == [text("not_text", "de")]
+    assert await wait_for_text(api, 5006) == [t("not_text", "de")]
     assert len(sends_to(api, 5006)) == 2, "refused once, then sent"
 
 
@@ -235,10 +235,10 @@ async def test_server_errors_from_telegram_are_retried(
 ) -> None:
     api.fail("sendMessage", status=500, times=2)
     api.push({"message": {**api.message_base(5007, "ar"), **NOT_TEXT[2][2]}})
-    assert await wait_for_text(api, 5007) == [text("not_text", "ar")]
+    assert await wait_for_text(api, 5007) == [t("not_text", "ar")]
     assert len(sends_to(api, 5007)) == 3, "failed twice, then sent"
     api.push_command(5007, "/foo", "ar")  # the front carries on as before
-    assert (await wait_for_text(api, 5007, 2))[1] == text("unknown_command", "ar")
+    assert (await wait_for_text(api, 5007, 2))[1] == t("unknown_command", "ar")
 
 
 @pytest.mark.parametrize("language", ["de", "prs", "ar"])
@@ -247,7 +247,7 @@ async def test_privacy_notice_in_the_users_language(
 ) -> None:
     api.push_command(5010, "/privacy", CODE[language])
     notice = (await wait_for_text(api, 5010))[0]
-    assert notice == text("privacy", language).format(days=RETENTION_DAYS)
+    assert notice == t("privacy", language).format(days=RETENTION_DAYS)
     assert str(RETENTION_DAYS) in notice and "/delete" in notice
 
 
@@ -256,13 +256,13 @@ async def test_delete_asks_first_and_no_keeps_everything_yes_erases(
 ) -> None:
     key = pseudonym(5011)
     api.push_text(5011, "مرحبا، أحتاج مساعدة", "ar")  # Rasa is down: the message is kept
-    await wait_for_message(api, 5011, text("technical_problem", "ar"))
+    await wait_for_message(api, 5011, t("technical_problem", "ar"))
 
     api.push_command(5011, "/delete", "ar")
-    question = await wait_for_message(api, 5011, text("delete_confirm", "ar"))
+    question = await wait_for_message(api, 5011, t("delete_confirm", "ar"))
     assert buttons(question) == [DELETE_YES, DELETE_NO]
     api.push_tap(5011, question, DELETE_NO, "ar")
-    await wait_for_message(api, 5011, text("delete_cancelled", "ar"))
+    await wait_for_message(api, 5011, t("delete_cancelled", "ar"))
     assert api.calls_of("editMessageText"), "the question shows the choice, buttons gone"
     with session_scope() as session:
         assert get_person(session, key) is not None and pending_of(session, key)
@@ -273,7 +273,7 @@ async def test_delete_asks_first_and_no_keeps_everything_yes_erases(
     )
     question = [c for c in api.sent_messages(5011) if buttons(c)][-1]
     api.push_tap(5011, question, DELETE_YES, "ar")
-    await wait_for_message(api, 5011, text("deleted", "ar"))
+    await wait_for_message(api, 5011, t("deleted", "ar"))
     assert rows_with(get_engine(), key) == {}
 
 
@@ -282,9 +282,9 @@ async def test_a_burst_of_messages_is_read_together_and_nothing_is_lost(
 ) -> None:
     burst = [f"Nachricht {n}" for n in range(1, 7)]
     api.push_batch([api.text_update(5012, message, "de") for message in burst])
-    await wait_for_message(api, 5012, text("burst", "de"))
+    await wait_for_message(api, 5012, t("burst", "de"))
     texts = await wait_for_text(api, 5012, 2)
-    problems = texts.count(text("technical_problem", "de"))
+    problems = texts.count(t("technical_problem", "de"))
     assert 1 <= problems < len(burst), "answered together, not one by one"
     with session_scope() as session:
         kept = "\n".join(row.text for row in pending_of(session, pseudonym(5012)))
@@ -332,8 +332,8 @@ async def test_a_very_long_message_is_shortened_and_the_conversation_goes_on(
     long_text = ("Ich brauche Hilfe bei meiner Ausbildung. " * 250)[:10_000]
     api.push_text(6005, long_text, "de")
     texts = await wait_for_text(api, 6005, 2)
-    assert texts[0] == text("too_long", "de")
-    assert texts[1] not in {text("technical_problem", "de"), text("error", "de")}
+    assert texts[0] == t("too_long", "de")
+    assert texts[1] not in {t("technical_problem", "de"), t("error", "de")}
     api.push_text(6005, "vielen dank", "de")
     await wait_for_message(api, 6005, to_html(response_text("utter_you_are_welcome", "de"), "de"))
     assert all(len(t) <= TELEGRAM_LIMIT for t in api.sent_texts(6005))
@@ -347,10 +347,10 @@ async def test_when_rasa_comes_back_the_kept_message_is_answered(
     env = front_env(api, rasa_stack.var_dir, rasa_stack.database_url, f"http://127.0.0.1:{port}")
     async with running_front(env):
         original = api.push_text(6006, "سلام چطور استی", "fa")
-        await wait_for_message(api, 6006, text("technical_problem", "prs"))
+        await wait_for_message(api, 6006, t("technical_problem", "prs"))
         forwarder = await Forwarder(port, urlsplit(rasa_stack.rasa_url).port or 0).start()
         try:  # Rasa is back at the address the front knows; the person writes nothing
-            intro = await wait_for_message(api, 6006, text("pending_answer", "prs"))
+            intro = await wait_for_message(api, 6006, t("pending_answer", "prs"))
             await wait_for_message(api, 6006, to_html(response_text("utter_greet", "prs"), "prs"))
         finally:
             await forwarder.stop()
@@ -369,7 +369,7 @@ async def test_delete_erases_the_conversation_in_rasas_tracker_store(
     await wait_for_message(api, 6007, to_html(response_text("utter_greet", "ar"), "ar"))
     assert "events.sender_id" in rows_with(get_engine(), key)
     api.push_command(6007, "/delete", "ar")
-    question = await wait_for_message(api, 6007, text("delete_confirm", "ar"))
+    question = await wait_for_message(api, 6007, t("delete_confirm", "ar"))
     api.push_tap(6007, question, DELETE_YES, "ar")
-    await wait_for_message(api, 6007, text("deleted", "ar"))
+    await wait_for_message(api, 6007, t("deleted", "ar"))
     assert rows_with(get_engine(), key) == {}

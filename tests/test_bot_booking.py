@@ -11,14 +11,14 @@ import pytest
 from icalendar import Calendar
 
 from bot.booking import send_due_reminders
-from bot.texts import text
 from jmd import clock
 from jmd.booking import service
 from jmd.db import make_engine, session_scope
 from jmd.db.migrate import upgrade
 from jmd.db.persons import touch_person
-from jmd.identity import pseudonym
+from jmd.identity import display_name, pseudonym
 from jmd.shared.settings import Settings
+from jmd.texts import t
 from tests.helpers.booking import add_counselor, add_slot
 from tests.helpers.bot_api import BotApiStandIn, Call
 from tests.helpers.ports import free_port
@@ -69,7 +69,7 @@ async def test_reminders_survive_a_restart_and_are_sent_once(api: BotApiStandIn,
     env = env_for(api, tmp_path)
     start_utc = START.replace(tzinfo=clock.BERLIN).astimezone(timezone.utc)
     book_for(env["DATABASE_URL"], 8101, "ar", start_utc - timedelta(days=3))
-    day_before = text("reminder_day", "ar").split("\n")[0]
+    day_before = t("reminder_day", "ar").split("\n")[0]
 
     clock.set_now(start_utc - timedelta(hours=30))  # not due yet
     async with running_front(env) as application:
@@ -89,7 +89,7 @@ async def test_reminders_survive_a_restart_and_are_sent_once(api: BotApiStandIn,
     async with running_front(env) as application:
         await eventually(lambda: len(api.sent_texts(8101)) == 2, "sent the 2-hour reminder")
         assert await send_due_reminders(application) == 0
-    assert api.sent_texts(8101)[1].startswith(text("reminder_hours", "ar").split(":")[0])
+    assert api.sent_texts(8101)[1].startswith(t("reminder_hours", "ar").split(":")[0])
 
 
 async def test_no_reminder_for_cancelled_or_just_booked(api: BotApiStandIn,
@@ -119,7 +119,8 @@ async def test_today_and_week_for_counselors_only(api: BotApiStandIn, tmp_path: 
         api.push_group_command(GROUP, COUNSELOR, "/today", thread_id=None)
         today = await eventually(lambda: _group_texts(api), "answered /today")
         assert today[0].startswith("📋 Termine heute") and "Frau Amal" in today[0]
-        assert "Person u" in today[0] and "دری" in today[0]
+        # the same pseudonym as in the person's handoff topic
+        assert display_name(pseudonym(8103, "test-secret")) in today[0] and "دری" in today[0]
         assert str(8103) not in today[0]  # pseudonym only, never the Telegram ID
         api.push_group_command(GROUP, COUNSELOR, "/week")
         await eventually(lambda: len(_group_texts(api)) == 2, "answered /week")

@@ -30,13 +30,13 @@ from bot.handoff import (
     purge_old_topics,
 )
 from bot.privacy import DELETE_YES
-from bot.texts import text
 from jmd import clock
 from jmd.db.engine import get_engine, session_scope
 from jmd.db.models import CounselorTopic, Handoff
-from jmd.handoff import ASSIGNED, CARD_URGENT, CLOSED, OPEN, display_name
-from jmd.identity import pseudonym
+from jmd.handoff import ASSIGNED, CARD_URGENT, CLOSED, OPEN
+from jmd.identity import display_name, pseudonym
 from jmd.shared.settings import Settings
+from jmd.texts import t
 from tests.helpers.bot_api import BotApiStandIn, Call
 from tests.helpers.db import rows_with
 from tests.helpers.domain import response_text
@@ -161,7 +161,7 @@ async def test_a_person_asks_a_counselor_takes_over_writes_and_hands_back(
     await wait_for_message(api, user, answered("ich habe eine frage zur schule", language))
 
     card = await ask_for_a_person(api, user, language)
-    await wait_for_message(api, user, text("handoff_waiting", language))
+    await wait_for_message(api, user, t("handoff_waiting", language))
     thread = thread_of(card)
     title = api.topics[thread]
     assert title.startswith(display_name(key)) and "Test" not in title, "pseudonym, no name"
@@ -175,7 +175,7 @@ async def test_a_person_asks_a_counselor_takes_over_writes_and_hands_back(
     assert copied(api, GROUP, user, waiting["message"]["message_id"])
 
     await take_over(api, card)
-    await wait_for_message(api, user, text("handoff_taken", language).format(name="Anna"))
+    await wait_for_message(api, user, t("handoff_taken", language).format(name="Anna"))
     assert TAKEN_BY_YOU in api.answers()
     edited = api.calls_of("editMessageText")[-1].params
     assert "Übernommen von Anna" in edited["text"] and not edited.get("reply_markup")
@@ -197,7 +197,7 @@ async def test_a_person_asks_a_counselor_takes_over_writes_and_hands_back(
     # a colleague's note in the topic stays in the group
     note = api.push_group_text(GROUP, OMID, "Soll ich übernehmen?", thread, "Omid")
     api.push_group_text(GROUP, ANNA, "/done", thread, "Anna")
-    await wait_for_message(api, user, text("handoff_done", language))
+    await wait_for_message(api, user, t("handoff_done", language))
     assert not copied(api, user, GROUP, note["message"]["message_id"])
     assert rasa.heard(key) == heard_before, "the assistant stayed silent"
     assert DONE_NOTE.format(name="Anna") in notes_in(api, thread)
@@ -210,14 +210,14 @@ async def test_a_person_asks_a_counselor_takes_over_writes_and_hands_back(
 
 async def test_a_second_request_reuses_the_topic(front: Application, api: BotApiStandIn) -> None:
     card = await ask_for_a_person(api, 8110, "de")
-    await wait_for_message(api, 8110, text("handoff_waiting", "de"))
+    await wait_for_message(api, 8110, t("handoff_waiting", "de"))
     api.push_command(8110, "/human", "de")
-    await wait_for_message(api, 8110, text("handoff_still_waiting", "de"))
+    await wait_for_message(api, 8110, t("handoff_still_waiting", "de"))
     assert len(cards(api)) == 1, "one request is open: no second card"
     await take_over(api, card)
-    await wait_for_message(api, 8110, text("handoff_taken", "de").format(name="Anna"))
+    await wait_for_message(api, 8110, t("handoff_taken", "de").format(name="Anna"))
     api.push_group_text(GROUP, ANNA, "/done", thread_of(card))
-    await wait_for_message(api, 8110, text("handoff_done", "de"))
+    await wait_for_message(api, 8110, t("handoff_done", "de"))
     again = await ask_for_a_person(api, 8110, "de")
     assert thread_of(again) == thread_of(card)
     assert len(api.calls_of("createForumTopic")) == 1
@@ -239,7 +239,7 @@ async def test_only_counselors_may_take_over_and_close(
     assert handoff is not None and handoff.status == OPEN
 
     api.push_group_tap(LEA, card, data, first_name="Lea")  # allow-list: Telegram name
-    await wait_for_message(api, 8120, text("handoff_taken", "prs").format(name="Lea"))
+    await wait_for_message(api, 8120, t("handoff_taken", "prs").format(name="Lea"))
     api.push_group_tap(OMID, card, data)
     await eventually(lambda: ALREADY_TAKEN.format(name="Lea") in api.answers(),
                      "told Omid who has it")
@@ -260,7 +260,7 @@ async def test_notes_in_the_group_when_nothing_is_sent(
     api.push_group_text(GROUP, ANNA, "Hallo?", thread)
     await eventually(lambda: NOT_FORWARDED_OPEN in notes_in(api, thread), "said: take it first")
     api.push_group_text(GROUP, ANNA, "/done", thread)
-    await wait_for_message(api, 8125, text("handoff_done", "de"))
+    await wait_for_message(api, 8125, t("handoff_done", "de"))
     api.push_group_text(GROUP, ANNA, "Noch was", thread)
     await eventually(lambda: NOT_FORWARDED_CLOSED in notes_in(api, thread), "said: closed")
     api.push_group_text(GROUP, ANNA, "/done", thread)
@@ -273,9 +273,9 @@ async def test_a_photo_while_waiting_is_passed_on_with_a_note(
 ) -> None:
     await ask_for_a_person(api, 8127, "prs")
     photo = photo_update(api, 8127, "prs")
-    await wait_for_message(api, 8127, text("handoff_media_waiting", "prs"))
+    await wait_for_message(api, 8127, t("handoff_media_waiting", "prs"))
     assert copied(api, GROUP, 8127, photo["message"]["message_id"])
-    assert text("not_text", "prs") not in api.sent_texts(8127)
+    assert t("not_text", "prs") not in api.sent_texts(8127)
 
 
 async def test_the_assistants_buttons_rest_while_a_counselor_writes(
@@ -285,13 +285,13 @@ async def test_the_assistants_buttons_rest_while_a_counselor_writes(
     greeting = await wait_for_message(api, 8126, answered("hallo", "ar"))
     card = await ask_for_a_person(api, 8126, "ar")
     await take_over(api, card)
-    await wait_for_message(api, 8126, text("handoff_taken", "ar").format(name="Anna"))
+    await wait_for_message(api, 8126, t("handoff_taken", "ar").format(name="Anna"))
     heard = list(rasa.heard(pseudonym(8126)))
     api.push({"callback_query": {
         "id": "tap-1", "from": api.message_base(8126, "ar")["from"], "chat_instance": "c",
         "data": "/help", "message": greeting.result,
     }})
-    await wait_for_message(api, 8126, text("handoff_paused", "ar"))
+    await wait_for_message(api, 8126, t("handoff_paused", "ar"))
     api.push_command(8126, "/start", "ar")  # a command goes to the counselor as it is
     await eventually(lambda: len(api.copies_to(GROUP)) >= 1, "passed /start on")
     assert rasa.heard(pseudonym(8126)) == heard
@@ -307,7 +307,7 @@ async def test_a_restart_keeps_the_assignment(
         register_counselors()
         card = await ask_for_a_person(api, 8130, "ar")
         await take_over(api, card)
-        await wait_for_message(api, 8130, text("handoff_taken", "ar").format(name="Anna"))
+        await wait_for_message(api, 8130, t("handoff_taken", "ar").format(name="Anna"))
     thread = thread_of(card)
     async with running_front(env):  # a new Application on the same database
         sent = api.push_text(8130, "هل ما زلت هنا؟", "ar")
@@ -318,13 +318,13 @@ async def test_a_restart_keeps_the_assignment(
                          "passed the answer on after the restart")
         assert "هل ما زلت هنا؟" not in rasa.heard(pseudonym(8130))
         api.push_group_text(GROUP, ANNA, "/done", thread)
-        await wait_for_message(api, 8130, text("handoff_done", "ar"))
+        await wait_for_message(api, 8130, t("handoff_done", "ar"))
 
 
 async def test_a_deleted_topic_is_recreated(front: Application, api: BotApiStandIn) -> None:
     card = await ask_for_a_person(api, 8140, "de")
     await take_over(api, card)
-    await wait_for_message(api, 8140, text("handoff_taken", "de").format(name="Anna"))
+    await wait_for_message(api, 8140, t("handoff_taken", "de").format(name="Anna"))
     old = thread_of(card)
     api.delete_topic(old)  # a counselor deletes the topic by hand
     sent = api.push_text(8140, "hallo?", "de")
@@ -347,7 +347,7 @@ async def test_a_card_goes_to_a_new_topic_when_the_old_one_was_deleted(
 ) -> None:
     card = await ask_for_a_person(api, 8141, "prs")
     api.push_group_text(GROUP, ANNA, "/done", thread_of(card))
-    await wait_for_message(api, 8141, text("handoff_done", "prs"))
+    await wait_for_message(api, 8141, t("handoff_done", "prs"))
     api.delete_topic(thread_of(card))
     again = await ask_for_a_person(api, 8141, "prs")
     assert thread_of(again) != thread_of(card)
@@ -362,26 +362,26 @@ SATURDAY_11 = datetime(2026, 12, 5, 11, 0, tzinfo=clock.BERLIN)  # closed
 async def test_nobody_takes_over_in_time(front: Application, api: BotApiStandIn) -> None:
     with clock.frozen(TUESDAY_10.astimezone(timezone.utc)):
         card = await ask_for_a_person(api, 8150, "prs")
-        await wait_for_message(api, 8150, text("handoff_waiting", "prs"))
+        await wait_for_message(api, 8150, t("handoff_waiting", "prs"))
         clock.advance(timedelta(minutes=14))
         assert await check_timeouts(front) == 0
         clock.advance(timedelta(minutes=2))
         assert await check_timeouts(front) == 1
-        notice = await wait_for_message(api, 8150, text("handoff_timeout", "prs"))
+        notice = await wait_for_message(api, 8150, t("handoff_timeout", "prs"))
         assert buttons(notice) == [BOOK]
         clock.advance(timedelta(hours=1))
         assert await check_timeouts(front) == 0, "told once"
     handoff = handoff_of(8150)
     assert handoff is not None and handoff.status == OPEN, "still open for counselors"
     await take_over(api, card)
-    await wait_for_message(api, 8150, text("handoff_taken", "prs").format(name="Anna"))
+    await wait_for_message(api, 8150, t("handoff_taken", "prs").format(name="Anna"))
 
 
 async def test_taken_in_time_no_timeout(front: Application, api: BotApiStandIn) -> None:
     with clock.frozen(TUESDAY_10):
         card = await ask_for_a_person(api, 8151, "de")
         await take_over(api, card)
-        await wait_for_message(api, 8151, text("handoff_taken", "de").format(name="Anna"))
+        await wait_for_message(api, 8151, t("handoff_taken", "de").format(name="Anna"))
         clock.advance(timedelta(hours=2))
         assert await check_timeouts(front) == 0
 
@@ -407,9 +407,9 @@ async def test_outside_office_hours_the_person_is_told_and_offered_a_booking(
 ) -> None:
     with clock.frozen(SATURDAY_11):
         await ask_for_a_person(api, 8160, "de")
-        waiting = text("handoff_waiting_hours", "de").format(hours=HOURS["de"])
+        waiting = t("handoff_waiting_hours", "de").format(hours=HOURS["de"])
         await wait_for_message(api, 8160, waiting)
-        closed = await wait_for_message(api, 8160, text("handoff_outside_hours", "de"))
+        closed = await wait_for_message(api, 8160, t("handoff_outside_hours", "de"))
         assert buttons(closed) == [BOOK]
         clock.advance(timedelta(hours=1))
         assert await check_timeouts(front_with_hours) == 0, "no second notice"
@@ -426,9 +426,9 @@ async def test_during_office_hours_only_the_hours_are_named(
         await ask_for_a_person(api, user, language)
         await eventually(lambda: len(api.sent_texts(user)) >= 1, "told the person")
     message = api.sent_texts(user)[0]
-    assert message.startswith(text("handoff_waiting_hours", language).split("{hours}")[0])
+    assert message.startswith(t("handoff_waiting_hours", language).split("{hours}")[0])
     assert "09:00–16:00" in message and "10:00–18:00" in message
-    assert text("handoff_outside_hours", language) not in api.sent_texts(user)
+    assert t("handoff_outside_hours", language) not in api.sent_texts(user)
 
 
 async def test_without_a_counselor_group_the_person_is_offered_a_booking(
@@ -437,7 +437,7 @@ async def test_without_a_counselor_group_the_person_is_offered_a_booking(
     env = front_env(api, tmp_path, f"sqlite:///{tmp_path / 'jmd.db'}", rasa.url)
     async with running_front(env):
         api.push_command(8170, "/human", "ar")
-        notice = await wait_for_message(api, 8170, text("handoff_unavailable", "ar"))
+        notice = await wait_for_message(api, 8170, t("handoff_unavailable", "ar"))
         assert buttons(notice) == [BOOK]
     assert api.calls_of("createForumTopic") == []
 
@@ -448,7 +448,7 @@ async def test_when_the_group_refuses_the_card_the_person_is_offered_a_booking(
     api.fail("createForumTopic", status=400,
              description="Bad Request: not enough rights to create a topic")
     api.push_command(8171, "/human", "de")
-    notice = await wait_for_message(api, 8171, text("handoff_unavailable", "de"))
+    notice = await wait_for_message(api, 8171, t("handoff_unavailable", "de"))
     assert buttons(notice) == [BOOK]
     handoff = handoff_of(8171)
     assert handoff is not None and handoff.status == CLOSED, "no request nobody can see"
@@ -465,9 +465,9 @@ async def test_crisis_reply_first_then_an_urgent_card(
     card = await ask_for_a_person(api, 8180, "de", how="ich will nicht mehr leben")
     assert card.params["text"].startswith(CARD_URGENT)
     assert "ich will nicht mehr leben" in card.params["text"]
-    await wait_for_message(api, 8180, text("handoff_waiting", "de"))
+    await wait_for_message(api, 8180, t("handoff_waiting", "de"))
     texts = api.sent_texts(8180)
-    assert texts.index(CRISIS_TEXT) < texts.index(text("handoff_waiting", "de"))
+    assert texts.index(CRISIS_TEXT) < texts.index(t("handoff_waiting", "de"))
     handoff = handoff_of(8180)
     assert handoff is not None and handoff.urgent
 
@@ -492,12 +492,12 @@ async def test_delete_tells_the_counselor_and_deletes_the_topic(
     key = pseudonym(8190)
     card = await ask_for_a_person(api, 8190, "ar")
     await take_over(api, card)
-    await wait_for_message(api, 8190, text("handoff_taken", "ar").format(name="Anna"))
+    await wait_for_message(api, 8190, t("handoff_taken", "ar").format(name="Anna"))
     thread = thread_of(card)
     api.push_command(8190, "/delete", "ar")
-    question = await wait_for_message(api, 8190, text("delete_confirm", "ar"))
+    question = await wait_for_message(api, 8190, t("delete_confirm", "ar"))
     api.push_tap(8190, question, DELETE_YES, "ar")
-    await wait_for_message(api, 8190, text("deleted", "ar"))
+    await wait_for_message(api, 8190, t("deleted", "ar"))
     assert ERASED_NOTE in notes_in(api, thread)
     assert [int(c.params["message_thread_id"]) for c in api.calls_of("deleteForumTopic")] == [
         thread
@@ -521,10 +521,10 @@ async def test_old_topics_are_deleted_for_retention(
         threads[name] = thread_of(card)
     with clock.frozen(now - timedelta(days=100)):
         api.push_group_text(GROUP, ANNA, "/done", threads["old"])
-        await wait_for_message(api, people["old"], text("handoff_done", "de"))
+        await wait_for_message(api, people["old"], t("handoff_done", "de"))
     with clock.frozen(now - timedelta(days=10)):
         api.push_group_text(GROUP, ANNA, "/done", threads["recent"])
-        await wait_for_message(api, people["recent"], text("handoff_done", "de"))
+        await wait_for_message(api, people["recent"], t("handoff_done", "de"))
 
     api.fail("deleteForumTopic", status=400, description="Bad Request: not enough rights")
     assert await purge_old_topics(front.bot, now - timedelta(days=90)) == 0
@@ -571,12 +571,12 @@ async def test_end_to_end_with_rasa(
     user = 8300 + 10 * ["de", "prs", "ar"].index(language) + (how == "/human")
     greet = response_text("utter_greet", language)
     card = await ask_for_a_person(api, user, language, TYPED[language] if how == "typed" else how)
-    await wait_for_message(api, user, text("handoff_waiting", language))
+    await wait_for_message(api, user, t("handoff_waiting", language))
     if how == "typed":
         assert TYPED[language] in card.params["text"]
     assert not card.params["text"].startswith(CARD_URGENT)
     await take_over(api, card)
-    await wait_for_message(api, user, text("handoff_taken", language).format(name="Anna"))
+    await wait_for_message(api, user, t("handoff_taken", language).format(name="Anna"))
 
     before = len(api.sent_messages(user))
     sent = api.push_text(user, GREETING[language], CODE[language])
@@ -588,7 +588,7 @@ async def test_end_to_end_with_rasa(
     await eventually(lambda: copied(api, user, GROUP, answer["message"]["message_id"]),
                      "passed the answer on")
     api.push_group_text(GROUP, ANNA, "/done", thread_of(card))
-    await wait_for_message(api, user, text("handoff_done", language))
+    await wait_for_message(api, user, t("handoff_done", language))
     assert len(api.sent_messages(user)) == before + 1, "only the note that it is over"
 
     api.push_text(user, GREETING[language], CODE[language])
@@ -605,6 +605,6 @@ async def test_crisis_end_to_end_gives_an_urgent_card(
     user = 8400 + ["de", "prs", "ar"].index(language)
     card = await ask_for_a_person(api, user, language, message)
     assert card.params["text"].startswith(CARD_URGENT)
-    await wait_for_message(api, user, text("handoff_waiting", language))
+    await wait_for_message(api, user, t("handoff_waiting", language))
     first = api.sent_texts(user)[0]
     assert "112" in first and "116 111" in first, "the crisis reply comes first"

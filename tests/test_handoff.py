@@ -22,7 +22,6 @@ from jmd.handoff import (
     active_handoff,
     close,
     counselor_by_telegram_id,
-    display_name,
     due_timeouts,
     forget_topic,
     is_open,
@@ -45,6 +44,7 @@ from jmd.handoff import (
     topic_title,
     upcoming_booking,
 )
+from jmd.identity import display_name
 from tests.helpers.db import rows_with
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)  # Tuesday, 10:00 in Berlin
@@ -334,8 +334,8 @@ def test_upcoming_booking_of_the_person(database_url: str) -> None:
 def test_the_terminal_chat_explains_that_it_has_no_counselors() -> None:
     from bot.rasa_client import Reply
     from bot.terminal import render
-    from bot.texts import text
+    from jmd.texts import t
 
     request = Request(urgent=True, language="prs", recent=("سلام",))
     output, buttons = render([Reply(text="crisis"), Reply(custom=request.as_custom())])
-    assert output == f"🤖 crisis\n{text('handoff_terminal', 'prs')}" and buttons == ()
+    assert output == f"🤖 crisis\n{t('handoff_terminal', 'prs')}" and buttons == ()

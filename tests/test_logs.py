@@ -20,7 +20,6 @@ from sqlalchemy.engine import make_url
 
 from bot.formatting import to_html
 from bot.privacy import DELETE_YES
-from bot.texts import text
 from jmd.db.engine import make_engine
 from jmd.run import child_env
 from jmd.shared.logging_setup import (
@@ -31,6 +30,7 @@ from jmd.shared.logging_setup import (
     setup_logging,
 )
 from jmd.shared.settings import Settings, load_settings
+from jmd.texts import t
 from tests.helpers.bot_api import BotApiStandIn
 from tests.helpers.domain import response_text
 from tests.helpers.stack import patched_environ, running_stack, stack_environment
@@ -275,8 +275,8 @@ async def conversation(api: BotApiStandIn) -> None:
     api.push_text(USER, CONVERSATION[2], "de")
     await wait_for_message(api, USER, to_html(response_text("utter_crisis", "de"), "de"))
     api.push_command(USER, "/privacy", "de")
-    await wait_for_message(api, USER, text("privacy", "de").format(days=45))
+    await wait_for_message(api, USER, t("privacy", "de").format(days=45))
     api.push_command(USER, "/delete", "de")
-    question = await wait_for_message(api, USER, text("delete_confirm", "de"))
+    question = await wait_for_message(api, USER, t("delete_confirm", "de"))
     api.push_tap(USER, question, DELETE_YES, "de")
-    await wait_for_message(api, USER, text("deleted", "de"))
+    await wait_for_message(api, USER, t("deleted", "de"))

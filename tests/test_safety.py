@@ -13,7 +13,6 @@ import pytest
 import yaml
 from telegram.ext import Application
 
-from bot.texts import text
 from jmd.db.engine import session_scope
 from jmd.db.pending import pending_of
 from jmd.identity import pseudonym
@@ -29,6 +28,7 @@ from jmd.shared.safety import (
     sentences,
 )
 from jmd.shared.settings import PROJECT_ROOT, Settings
+from jmd.texts import t
 from tests.helpers.bot_api import BotApiStandIn
 from tests.helpers.conversation import new_sender, say
 from tests.helpers.domain import response_text
@@ -445,8 +445,8 @@ NUMBERS = ("112", "110", "116 111", "0800 111 0 111", "0800 111 0 222", "116 016
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_front_crisis_text_is_utter_crisis(language: str) -> None:
-    assert text("crisis", language) == response_text("utter_crisis", language)
-    assert all(number in text("crisis", language) for number in NUMBERS)
+    assert t("crisis", language) == response_text("utter_crisis", language)
+    assert all(number in t("crisis", language) for number in NUMBERS)
 
 
 def test_crisis_rule_comes_first() -> None:
@@ -489,7 +489,7 @@ async def test_rasa_down_a_crisis_still_gets_the_numbers_first(
 ) -> None:
     api.push_text(user, message, code)
     texts = await wait_for_text(api, user, 2)
-    assert texts[:2] == [text("crisis", language), text("technical_problem", language)]
+    assert texts[:2] == [t("crisis", language), t("technical_problem", language)]
     with session_scope() as session:  # Rasa answers it later (and hands over)
         assert [row.text for row in pending_of(session, pseudonym(user))] == [message]
 
@@ -498,8 +498,8 @@ async def test_rasa_down_an_ordinary_message_gets_no_crisis_reply(
     front_without_rasa: Application, api: BotApiStandIn
 ) -> None:
     api.push_text(5105, "Ich habe Angst vor der Prüfung", "de")
-    await wait_for_message(api, 5105, text("technical_problem", "de"))
-    assert text("crisis", "de") not in api.sent_texts(5105)
+    await wait_for_message(api, 5105, t("technical_problem", "de"))
+    assert t("crisis", "de") not in api.sent_texts(5105)
 
 
 async def test_a_crisis_beyond_what_rasa_reads_is_answered_by_the_front(
@@ -508,8 +508,8 @@ async def test_a_crisis_beyond_what_rasa_reads_is_answered_by_the_front(
     long_text = "Ich erzähle dir von meinem Tag. " * 80 + "Ich will nicht mehr leben."
     api.push_text(5106, long_text, "de")
     texts = await wait_for_text(api, 5106, 3)
-    assert texts[:3] == [text("crisis", "de"), text("too_long", "de"),
-                         text("technical_problem", "de")]
+    assert texts[:3] == [t("crisis", "de"), t("too_long", "de"),
+                         t("technical_problem", "de")]
 
 
 async def test_when_handling_fails_a_crisis_still_gets_the_numbers(
@@ -523,7 +523,7 @@ async def test_when_handling_fails_a_crisis_still_gets_the_numbers(
     monkeypatch.setattr(bot.relay, "_remember_chat", database_down)
     api.push_text(5107, "بدي انتحر", "ar")
     texts = await wait_for_text(api, 5107, 2)
-    assert texts[:2] == [text("crisis", "ar"), text("error", "ar")]
+    assert texts[:2] == [t("crisis", "ar"), t("error", "ar")]
 
 
 # -- the running assistant ------------------------------------------------------------------

@@ -18,7 +18,7 @@ import dateparser
 import yaml
 
 from jmd.content.offices import load_offices
-from jmd.shared.languages import registry
+from jmd.shared.languages import in_language, registry
 from jmd.shared.normalize import words
 from jmd.shared.settings import PROJECT_ROOT
 
@@ -42,7 +42,7 @@ def text_for(section: str, key: str, language: str) -> str:
     texts = vocabulary()[section][key]
     if "label" in texts:
         texts = texts["label"]
-    return str(texts.get(language) or texts[registry().default])
+    return str(in_language(texts, language))
 
 
 def mode_label(mode: str, language: str) -> str:
@@ -54,7 +54,7 @@ def any_label(language: str) -> str:
 
 
 def _label(texts: dict[str, str], language: str) -> str:
-    return str(texts.get(language) or texts[registry().default])
+    return str(in_language(texts, language))
 
 
 def fmt(kind: str, language: str) -> str:

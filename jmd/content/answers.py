@@ -6,15 +6,15 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from jmd.content.labels import label
 from jmd.content.offices import render_offices
-from jmd.shared.languages import registry
+from jmd.shared.languages import in_language
 from jmd.shared.live import reloading
 from jmd.shared.settings import get_settings
 from jmd.shared.topics import FAQ_PREFIX, Topic, load_topics
+from jmd.texts import t
 
 # Intents a button may lead to besides FAQ topics (follow-ups, "Did you mean …?");
-# their labels are in content/labels.yml.
+# their labels are in content/texts/labels.yml.
 ACTION_BUTTONS = (
     "book_appointment",
     "list_appointments",
@@ -55,27 +55,27 @@ def topics_by_name() -> dict[str, Topic]:
 
 
 def title(topic: Topic, language: str) -> str:
-    return topic.title.get(language) or topic.title[registry().default]
+    return in_language(topic.title, language)
 
 
 def button_for(target: str, language: str) -> Button | None:
     """A follow-up button: an action (book, talk to a person) or another topic."""
     if target in ACTION_BUTTONS:
-        return Button(label(target, language), f"/{target}")
+        return Button(t(target, language), f"/{target}")
     topic = topics_by_name().get(target.removeprefix("faq/"))
     return Button(f"💡 {title(topic, language)}", topic_payload(topic.name)) if topic else None
 
 
 def render(topic: Topic, language: str) -> Answer:
     """The answer to ``topic`` in ``language`` (default language if it has none)."""
-    text = topic.answer.get(language) or topic.answer[registry().default]
+    text = in_language(topic.answer, language)
     if "{offices}" in text:
         text = text.replace("{offices}", render_offices(language))
     if topic.link:
-        text = f"{text}\n\n🔗 {label('more', language)}: {topic.link}"
+        text = f"{text}\n\n🔗 {t('more', language)}: {topic.link}"
     follow_ups = [b for b in (button_for(t, language) for t in topic.buttons) if b]
     ratings = [
-        Button(label("helpful", language), topic_payload(topic.name, "faq_helpful")),
-        Button(label("not_helpful", language), topic_payload(topic.name, "faq_not_helpful")),
+        Button(t("helpful", language), topic_payload(topic.name, "faq_helpful")),
+        Button(t("not_helpful", language), topic_payload(topic.name, "faq_not_helpful")),
     ]
     return Answer(text, tuple(follow_ups + ratings))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from jmd.content import labels, offices
+from jmd import texts
+from jmd.content import offices
 from jmd.shared import safety
 from jmd.shared.languages import registry
 from jmd.shared.normalize import normalize
@@ -74,7 +75,7 @@ def check(directory: Path = FAQ_DIR) -> list[str]:
 
 
 def main() -> int:
-    problems = check() + labels.check() + offices.check() + safety.check()
+    problems = check() + texts.check() + offices.check() + safety.check()
     for line in problems:
         print(line)
     topics = len(list(FAQ_DIR.glob("*.yml")))

@@ -14,10 +14,10 @@ from typing import Any
 import yaml
 from babel.dates import get_day_names
 
-from jmd.content.labels import label
 from jmd.shared.languages import registry
 from jmd.shared.live import reloading
 from jmd.shared.settings import PROJECT_ROOT
+from jmd.texts import t
 
 OFFICES_FILE = PROJECT_ROOT / "content" / "offices.yml"
 PLACEHOLDER = "PLATZHALTER"
@@ -175,14 +175,14 @@ def render_offices(language: str, offices: tuple[Office, ...] | None = None) -> 
         for key in ("address", "phone", "email"):
             value = getattr(office, key)
             if value:
-                lines.append(f"{label(key, language)}: {value}")
+                lines.append(f"{t(key, language)}: {value}")
         if office.hours:
-            lines.append(f"{label('hours', language)}:")
+            lines.append(f"{t('hours', language)}:")
             lines.extend(_hours_lines(office, language))
         if office.languages:
-            lines.append(f"{label('languages', language)}: {', '.join(office.languages)}")
+            lines.append(f"{t('languages', language)}: {', '.join(office.languages)}")
         pending = pending or not (office.address and office.phone and office.hours)
         blocks.append("\n".join(lines))
     if pending:
-        blocks.append(label("details_pending", language))
+        blocks.append(t("details_pending", language))
     return "\n\n".join(blocks)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
@@ -60,3 +62,22 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+async def db(fn: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """``fn(session, *args, **kwargs)`` in one transaction, in a worker thread.
+
+    The one way async code (the Telegram front) reaches the database: the event loop never
+    blocks on it. ``fn`` returns plain values or frozen views, never ORM rows: a row used
+    after its session closed reads stale data or fails on a lazy load.
+    """
+
+    def run() -> R:
+        with session_scope() as session:
+            return fn(session, *args, **kwargs)
+
+    return await asyncio.to_thread(functools.partial(run))

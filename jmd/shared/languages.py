@@ -7,14 +7,17 @@ Everything language-specific (names, scripts, tokenizers, marker words) comes fr
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from jmd.shared.normalize import is_arabic_script, is_latin_letter, normalize, words
+
+T = TypeVar("T")
 
 DATA_FILE = Path(__file__).parent / "data" / "languages.yml"
 
@@ -219,6 +222,17 @@ class LanguageRegistry:
 
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
+
+
+def in_language(texts: Mapping[str, T], language: str | None) -> T:
+    """``texts[language]``, else the default language's: the one fallback for per-language data.
+
+    Empty texts count as missing. Raises ``KeyError`` only when the default is missing too,
+    which ``make check-content`` reports before it can happen at run time.
+    """
+    default = registry().default
+    value = texts.get(language or default)
+    return value if value else texts[default]
 
 
 @cache
