@@ -2,16 +2,22 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-VENV   := .venv
-PY     := $(VENV)/bin/python
-RASA   := $(VENV)/bin/rasa
-STAMP  := $(VENV)/.installed-stamp
+# Two environments: .venv (Python ≥ 3.12: Telegram front, action server, core, tests) and
+# .venv-rasa (Python 3.10: the Rasa server and its NLU components only, README "Environments").
+VENV       := .venv
+PY         := $(VENV)/bin/python
+STAMP      := $(VENV)/.installed-stamp
+RASA_VENV  := .venv-rasa
+RASA_PY    := $(RASA_VENV)/bin/python
+RASA       := $(RASA_VENV)/bin/rasa
+RASA_STAMP := $(RASA_VENV)/.installed-stamp
 MODEL  := models/jmd.tar.gz
 # the fingerprint of what the model learns from (jmd/training_inputs.py), rewritten only
 # when it changes: answers, titles, links, office data and crisis phrases need no training
 INPUTS := models/.training-inputs
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_BIN := $(CURDIR)/$(RASA)
 
 .PHONY: help setup run chat train test lint validate check-content export-unanswered eval eval-quick purge \
 	clean import-slots bench bench-train FORCE
@@ -31,19 +37,30 @@ help:
 	@echo "make purge  delete data older than RETENTION_DAYS now (the Telegram front also does it)"
 
 $(STAMP): pyproject.toml scripts/find-python.sh
-	@py=$$(scripts/find-python.sh) || exit 1; \
+	@py=$$(scripts/find-python.sh app) || exit 1; \
 	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV); fi
-	$(PY) -m pip install --quiet --upgrade "pip<24.1" "setuptools<71" wheel
+	$(PY) -m pip install --quiet --upgrade pip setuptools wheel
 	$(PY) -m pip install --quiet -e ".[dev]"
 	$(PY) -m pip check
 	@touch $@
 
-setup: $(STAMP)
+# The project's code reaches the Rasa environment through a path file, not an install:
+# Rasa imports jmd.nlu (components, importer, channel, tracker store) and jmd.shared.
+$(RASA_STAMP): requirements-rasa.txt scripts/find-python.sh
+	@py=$$(scripts/find-python.sh rasa) || exit 1; \
+	if [ ! -x $(RASA_PY) ]; then echo "Creating $(RASA_VENV) with $$py"; "$$py" -m venv $(RASA_VENV); fi
+	$(RASA_PY) -m pip install --quiet --upgrade "pip<24.1" "setuptools<71" wheel
+	$(RASA_PY) -m pip install --quiet -r requirements-rasa.txt
+	$(RASA_PY) -m pip check
+	@echo "$(CURDIR)" > "$$($(RASA_PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/jmd-project.pth"
+	@touch $@
+
+setup: $(STAMP) $(RASA_STAMP)
 
 $(INPUTS): FORCE $(STAMP)
 	@$(PY) -m jmd.training_inputs $@
 
-$(MODEL): $(STAMP) $(INPUTS)
+$(MODEL): $(RASA_STAMP) $(INPUTS)
 	@mkdir -p models
 	$(RASA) train --data nlu/data --config config.yml --domain domain.yml \
 		--out models --fixed-model-name jmd --force
@@ -51,10 +68,10 @@ $(MODEL): $(STAMP) $(INPUTS)
 
 train: $(MODEL)
 
-run: $(MODEL)
+run: $(STAMP) $(MODEL)
 	$(PY) -m jmd.run --model $(MODEL)
 
-chat: $(MODEL)
+chat: $(STAMP) $(MODEL)
 	$(PY) -m jmd.run --model $(MODEL) --terminal
 
 check-content: $(STAMP)
@@ -72,35 +89,35 @@ import-slots: $(STAMP)
 		$(if $(MODE),--mode "$(MODE)")
 
 # A benchmark, not a test: trains 2 × FOLDS models (ours ~4 min a fold, Rasa's default ~20).
-eval: $(STAMP)
-	$(PY) -m jmd.nlu.evaluation --folds $(or $(FOLDS),3) $(if $(MAX_FOLDS),--max-folds $(MAX_FOLDS)) --out reports
+eval: $(RASA_STAMP)
+	$(RASA_PY) -m jmd.nlu.evaluation --folds $(or $(FOLDS),3) $(if $(MAX_FOLDS),--max-folds $(MAX_FOLDS)) --out reports
 
 # The same cross-validation with a linear stand-in model: seconds, for editors at work.
-eval-quick: $(STAMP)
-	$(PY) -m jmd.nlu.evaluation --pipelines quick --folds $(or $(FOLDS),3) --out reports/quick
+eval-quick: $(RASA_STAMP)
+	$(RASA_PY) -m jmd.nlu.evaluation --pipelines quick --folds $(or $(FOLDS),3) --out reports/quick
 
 # Retention by hand; the Telegram front runs it at start and every few hours.
 # DAYS=… overrides RETENTION_DAYS, DRY_RUN=1 only counts.
 purge: $(STAMP)
 	$(PY) -m jmd.retention $(if $(DAYS),--days $(DAYS)) $(if $(DRY_RUN),--dry-run)
 
-validate: $(STAMP)
+validate: $(RASA_STAMP)
 	$(RASA) data validate --data nlu/data --config config.yml --domain domain.yml
 
 # check-content first: an editor's mistake is reported before any training. The model
 # trains while the tests that do not need it run (scripts/test.sh).
-test: check-content
-	@MAKE="$(MAKE)" scripts/test.sh $(PY) $(MODEL) $(PYTEST_ARGS)
+test: check-content $(RASA_STAMP)
+	@MAKE="$(MAKE)" scripts/test.sh $(PY) $(RASA_PY) $(MODEL) $(PYTEST_ARGS)
 
 # Benchmarks print figures (reports/), they assert nothing.
 bench: bench-train
 
 # Trains once from scratch: seconds and model bytes per component, load time.
-bench-train: $(STAMP)
-	$(PY) -m jmd.nlu.bench_train --out reports
+bench-train: $(RASA_STAMP)
+	$(RASA_PY) -m jmd.nlu.bench_train --out reports
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check jmd actions bot tests
+	$(VENV)/bin/ruff check jmd actions bot tests migrations
 	$(VENV)/bin/mypy
 
 clean:

@@ -19,9 +19,6 @@ from jmd.booking.seed import prepare
 from jmd.db.migrate import upgrade
 from jmd.shared.settings import PROJECT_ROOT, Settings, get_settings
 
-BIN = Path(sys.executable).parent
-
-
 def _log(message: str) -> None:
     print(f"[jmd] {message}", flush=True)
 
@@ -106,16 +103,20 @@ def child_env(settings: Settings, *, telegram: bool = False) -> dict[str, str]:
 
 def start_backend(settings: Settings, processes: Processes, model: Path) -> None:
     """Action server and Rasa server, started and waited for."""
+    if not settings.rasa_bin.exists():
+        raise RuntimeError(f"{settings.rasa_bin} not found: `make setup` creates the Rasa environment")
+    # The action server runs on this interpreter (Python ≥ 3.12, rasa-sdk), the Rasa server
+    # in its own Python 3.10 environment: this process never imports rasa.
     processes.start(
         "action-server",
-        [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
          "--port", str(settings.action_port)],
         # custom actions may talk to the Bot API (handoff to the counselor group)
         child_env(settings, telegram=True),
     )
     processes.start(
         "rasa",
-        [str(BIN / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1",
+        [str(settings.rasa_bin), "run", "--enable-api", "--interface", "127.0.0.1",
          "--port", str(settings.rasa_port), "--model", str(model),
          "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
         child_env(settings),

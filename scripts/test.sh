@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # `make test`: trains the model (if its inputs changed) while the tests that do not need it
-# run, then runs the tests that do. Prints one closing line for both runs.
-# Usage: scripts/test.sh PYTHON MODEL [pytest args…]
+# run, then runs the tests that do. The tests of jmd.nlu run in the Rasa environment.
+# Prints one closing line for all runs.
+# Usage: scripts/test.sh PYTHON RASA_PYTHON MODEL [pytest args…]
 set -uo pipefail
-py=$1 model=$2; shift 2
+py=$1 rasa_py=$2 model=$3; shift 3
 mkdir -p reports
 train_log=reports/train.log
 # results of an earlier run must not count for this one
-rm -f reports/train.rc reports/junit-unit.xml reports/junit-model.xml
+rm -f reports/train.rc reports/junit-unit.xml reports/junit-nlu.xml reports/junit-model.xml
 
 echo "Training the model in the background (log: $train_log) while the unit tests run"
 set -m  # the training gets its own process group: stopped as a whole below
@@ -19,6 +20,10 @@ trap 'kill -- -$trainer 2>/dev/null; exit 130' INT TERM
 
 "$py" -m pytest -p no:cacheprovider -m "not model" --junitxml=reports/junit-unit.xml "$@"
 unit=$?
+# the Rasa environment's tests (NLU components, evaluation), with their own conftest
+"$rasa_py" -m pytest -p no:cacheprovider -c tests/nlu/pytest.ini --junitxml=reports/junit-nlu.xml \
+  "$@" tests/nlu
+nlu=$?
 
 wait $trainer
 trained=$(cat reports/train.rc 2>/dev/null || echo 1)
@@ -34,7 +39,7 @@ fi
 
 # pytest exits 5 when a selection (PYTEST_ARGS) leaves one of the runs without tests
 ok() { [ "$1" = 0 ] || [ "$1" = 5 ]; }
-"$py" - reports/junit-unit.xml reports/junit-model.xml <<'PY'
+"$py" - reports/junit-unit.xml reports/junit-nlu.xml reports/junit-model.xml <<'PY'
 import sys, xml.etree.ElementTree as ET
 from pathlib import Path
 totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -47,4 +52,4 @@ failed = totals["failures"] + totals["errors"]
 passed = totals["tests"] - failed - totals["skipped"]
 print(f"make test: {passed} passed, {failed} failed, {totals['skipped']} skipped")
 PY
-ok "$unit" && [ "$trained" = 0 ] && ok "$model_tests" && [ "$unit$model_tests" != 55 ]
+ok "$unit" && ok "$nlu" && [ "$trained" = 0 ] && ok "$model_tests" && [ "$unit$nlu$model_tests" != 555 ]

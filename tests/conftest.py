@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from jmd.shared.settings import PROJECT_ROOT, Settings
+from jmd.shared.settings import PROJECT_ROOT, Settings, load_settings
 from tests.helpers.stack import running_stack, stack_environment
 
 # Unit tests must never touch the developer's var/ directory.
@@ -37,7 +37,7 @@ def model_path() -> Path:
     path = Path(os.environ.get("JMD_MODEL", PROJECT_ROOT / "models" / "jmd.tar.gz"))
     if not path.exists():
         subprocess.run(
-            [Path(sys.executable).parent / "rasa", "train", "--data", "nlu/data",
+            [load_settings().rasa_bin, "train", "--data", "nlu/data",
              "--out", str(path.parent), "--fixed-model-name", path.name.removesuffix(".tar.gz")],
             cwd=PROJECT_ROOT, check=True,
         )

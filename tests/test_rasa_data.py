@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from jmd.shared.settings import PROJECT_ROOT, Settings
+from jmd.shared.settings import PROJECT_ROOT, Settings, load_settings
 
-RASA = str(Path(sys.executable).parent / "rasa")
+RASA = str(load_settings().rasa_bin)  # the Rasa environment's command
 
 
 def responses_dispatched_by_actions() -> set[str]:

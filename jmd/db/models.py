@@ -1,40 +1,57 @@
-"""SQLAlchemy models (2.0 style on SQLAlchemy 1.4, which Rasa 3.6 pins)."""
+"""SQLAlchemy 2 models, typed (``Mapped[...]``): mypy checks every use of a column.
+
+Every moment is an aware datetime in UTC (:class:`UtcDateTime`): SQLite keeps no time zone,
+PostgreSQL does; the column type makes both give back the same. The schema itself lives in
+the Alembic migrations (``migrations/``); these classes must match them (tests/test_db.py).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
-    Column,
     DateTime,
+    Dialect,
     ForeignKey,
     Index,
-    Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeMeta, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from jmd import clock
 
-_registry = registry()
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware datetime in UTC, whatever the database keeps (naive values are UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value  # already UTC by this module's rule
+        return value.astimezone(timezone.utc).replace(tzinfo=None) if (
+            dialect.name == "sqlite") else value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else (
+            value.astimezone(timezone.utc))
 
 
-class Base(metaclass=DeclarativeMeta):
-    """Declarative base spelled out, so type checkers understand it without a plugin."""
+class Base(DeclarativeBase):
+    """The project's tables; ``datetime`` columns are :class:`UtcDateTime`."""
 
-    __abstract__ = True
-    registry = _registry
-    metadata = _registry.metadata
-
-    if TYPE_CHECKING:  # the declarative constructor takes the columns as keywords
-
-        def __init__(self, **kwargs: Any) -> None: ...
+    type_annotation_map: dict[Any, Any] = {datetime: UtcDateTime()}
 
 
 def utcnow() -> datetime:
@@ -51,11 +68,11 @@ class Person(Base):
 
     __tablename__ = "persons"
 
-    key = Column(String(64), primary_key=True)
-    language = Column(String(8), nullable=True)
-    chat_id = Column(BigInteger, nullable=True)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    last_seen_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    language: Mapped[str | None] = mapped_column(String(8))
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Feedback(Base):
@@ -67,13 +84,13 @@ class Feedback(Base):
 
     __tablename__ = "feedback"
 
-    id = Column(Integer, primary_key=True)
-    kind = Column(String(16), nullable=False)  # see jmd.content.feedback.KINDS
-    language = Column(String(8), nullable=True)
-    topic = Column(String(64), nullable=True)  # the answer given, or the best guess
-    text = Column(Text, nullable=True)  # the question, numbers and addresses masked
-    person_key = Column(String(64), nullable=True, index=True)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # see jmd.content.feedback.KINDS
+    language: Mapped[str | None] = mapped_column(String(8))
+    topic: Mapped[str | None] = mapped_column(String(64))  # the answer given, or the best guess
+    text: Mapped[str | None] = mapped_column(Text)  # the question, numbers and addresses masked
+    person_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class PendingMessage(Base):
@@ -85,13 +102,13 @@ class PendingMessage(Base):
 
     __tablename__ = "pending_messages"
 
-    id = Column(Integer, primary_key=True)
-    person_key = Column(String(64), nullable=False, index=True)
-    chat_id = Column(BigInteger, nullable=False)
-    message_id = Column(BigInteger, nullable=True)  # to answer as a reply to the original
-    text = Column(Text, nullable=False)
-    telegram_language_code = Column(String(16), nullable=True)  # metadata Rasa needs
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_key: Mapped[str] = mapped_column(String(64), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)  # to answer as a reply to it
+    text: Mapped[str] = mapped_column(Text)
+    telegram_language_code: Mapped[str | None] = mapped_column(String(16))  # Rasa needs it
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class Office(Base):
@@ -99,10 +116,10 @@ class Office(Base):
 
     __tablename__ = "offices"
 
-    id = Column(String(32), primary_key=True)  # the id in content/offices.yml
-    name = Column(String(120), nullable=False)
-    area = Column(String(120), nullable=False)
-    address = Column(String(200), nullable=True)  # None while the file has a placeholder
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # id in content/offices.yml
+    name: Mapped[str] = mapped_column(String(120))
+    area: Mapped[str] = mapped_column(String(120))
+    address: Mapped[str | None] = mapped_column(String(200))  # None while a placeholder
 
 
 class Counselor(Base):
@@ -115,13 +132,13 @@ class Counselor(Base):
     __tablename__ = "counselors"
     __table_args__ = (UniqueConstraint("name", "office_id", name="uq_counselor_name_office"),)
 
-    id = Column(Integer, primary_key=True)
-    name = Column(String(120), nullable=False)
-    office_id = Column(String(32), ForeignKey("offices.id"), nullable=False)
-    languages = Column(String(64), nullable=False, default="de")  # codes, comma-separated
-    telegram_user_id = Column(BigInteger, nullable=True, unique=True)
-    active = Column(Boolean, nullable=False, default=True)
-    is_demo = Column(Boolean, nullable=False, default=False)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    office_id: Mapped[str] = mapped_column(String(32), ForeignKey("offices.id"))
+    languages: Mapped[str] = mapped_column(String(64), default="de")  # codes, comma-separated
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    is_demo: Mapped[bool] = mapped_column(default=False)
 
     @property
     def language_codes(self) -> list[str]:
@@ -136,14 +153,14 @@ class Slot(Base):
         UniqueConstraint("counselor_id", "starts_at", name="uq_slot_counselor_start"),
     )
 
-    id = Column(Integer, primary_key=True)
-    ref = Column(String(12), nullable=False, unique=True)  # opaque, for button payloads
-    counselor_id = Column(Integer, ForeignKey("counselors.id"), nullable=False, index=True)
-    starts_at = Column(DateTime(timezone=True), nullable=False, index=True)
-    ends_at = Column(DateTime(timezone=True), nullable=False)
-    mode = Column(String(16), nullable=False)  # in_person | phone | video
-    withdrawn = Column(Boolean, nullable=False, default=False)  # removed by the counselor
-    source = Column(String(120), nullable=True)  # import file or "demo"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(12), unique=True)  # opaque, for button payloads
+    counselor_id: Mapped[int] = mapped_column(ForeignKey("counselors.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    mode: Mapped[str] = mapped_column(String(16))  # in_person | phone | video
+    withdrawn: Mapped[bool] = mapped_column(default=False)  # removed by the counselor
+    source: Mapped[str | None] = mapped_column(String(120))  # import file or "demo"
 
 
 class Booking(Base):
@@ -163,17 +180,17 @@ class Booking(Base):
         ),
     )
 
-    id = Column(Integer, primary_key=True)
-    ref = Column(String(12), nullable=False, unique=True)  # opaque, for button payloads
-    slot_id = Column(Integer, ForeignKey("slots.id"), nullable=False, index=True)
-    person_key = Column(String(64), nullable=False, index=True)
-    language = Column(String(8), nullable=False)
-    status = Column(String(16), nullable=False, default="active")  # active | cancelled
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    cancelled_at = Column(DateTime(timezone=True), nullable=True)
-    cancelled_by = Column(String(16), nullable=True)  # person | counselor | erasure
-    reminder_day_sent_at = Column(DateTime(timezone=True), nullable=True)
-    reminder_hours_sent_at = Column(DateTime(timezone=True), nullable=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(12), unique=True)  # opaque, for button payloads
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id"), index=True)
+    person_key: Mapped[str] = mapped_column(String(64), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | cancelled
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by: Mapped[str | None] = mapped_column(String(16))  # person|counselor|erasure
+    reminder_day_sent_at: Mapped[datetime | None]
+    reminder_hours_sent_at: Mapped[datetime | None]
 
 
 class Handoff(Base):
@@ -195,20 +212,20 @@ class Handoff(Base):
         ),
     )
 
-    id = Column(Integer, primary_key=True)
-    person_key = Column(String(64), nullable=False, index=True)
-    status = Column(String(16), nullable=False, default="open", index=True)  # open|assigned|closed
-    urgent = Column(Boolean, nullable=False, default=False)  # crisis
-    language = Column(String(8), nullable=False)
-    office_id = Column(String(32), nullable=True)  # from an upcoming booking, if any
-    counselor_telegram_id = Column(BigInteger, nullable=True)  # who took it (staff account)
-    counselor_name = Column(String(120), nullable=True)  # shown to the person and on the card
-    card_message_id = Column(BigInteger, nullable=True)  # the card in the topic (to edit it)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    assigned_at = Column(DateTime(timezone=True), nullable=True)
-    closed_at = Column(DateTime(timezone=True), nullable=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_key: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open|assigned|closed
+    urgent: Mapped[bool] = mapped_column(default=False)  # crisis
+    language: Mapped[str] = mapped_column(String(8))
+    office_id: Mapped[str | None] = mapped_column(String(32))  # from an upcoming booking
+    counselor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)  # who took it
+    counselor_name: Mapped[str | None] = mapped_column(String(120))  # shown to the person
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)  # the card, to edit it
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    assigned_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
     # When the person was told nobody is free (timeout) or that the office is closed.
-    timeout_notified_at = Column(DateTime(timezone=True), nullable=True)
+    timeout_notified_at: Mapped[datetime | None]
 
 
 class CounselorTopic(Base):
@@ -216,8 +233,8 @@ class CounselorTopic(Base):
 
     __tablename__ = "counselor_topics"
 
-    person_key = Column(String(64), primary_key=True)
-    chat_id = Column(BigInteger, nullable=False)  # the counselor group (COUNSELOR_CHAT_ID)
-    message_thread_id = Column(BigInteger, nullable=False, index=True)
-    title = Column(String(128), nullable=False)  # pseudonym, language, office — never a name
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    person_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)  # the group (COUNSELOR_CHAT_ID)
+    message_thread_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    title: Mapped[str] = mapped_column(String(128))  # pseudonym, language, office — no name
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -71,6 +71,8 @@ class Settings:
     # where the action server reads the FAQ answers (read again after every save)
     faq_dir: Path
     reminder_hours_before: float  # second reminder this many hours before; 0: none
+    # the `rasa` command of the Rasa server's own environment (Python 3.10)
+    rasa_bin: Path
 
     @property
     def is_sqlite(self) -> bool:
@@ -130,6 +132,7 @@ def load_settings() -> Settings:
         offices_file=Path(env.get("OFFICES_FILE") or PROJECT_ROOT / "content" / "offices.yml"),
         faq_dir=Path(env.get("FAQ_DIR") or PROJECT_ROOT / "nlu" / "data" / "faq"),
         reminder_hours_before=_float(env.get("REMINDER_HOURS_BEFORE"), 2.0),
+        rasa_bin=Path(env.get("RASA_BIN") or PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"),
     )
 
 
