@@ -30,9 +30,11 @@ from bot.formatting import PayloadStore
 from bot.front import Front, Person, front_of, front_of_context, mark_choice, say
 from bot.handoff import (
     divert,
+    end_for_erasure,
     on_counselor_message,
     on_done,
     on_take,
+    retention_hook,
     timeouts_forever,
 )
 from bot.inbox import ChatInbox
@@ -42,6 +44,7 @@ from bot.relay import relay, retry_forever
 from bot.throttle import FrontRateLimiter
 from jmd.handoff import ASSIGNED, OPEN, TAKE_PATTERN
 from jmd.identity import short
+from jmd.personal_data import register_erasure_hook, register_retention_hook
 from jmd.retention import purge_forever
 from jmd.shared.languages import registry
 from jmd.shared.safety import is_crisis
@@ -247,15 +250,23 @@ async def _post_init(application: Application) -> None:
         front.tasks.add(
             asyncio.create_task(timeouts_forever(application), name="handoff timeouts")
         )
+    # /delete and retention reach the counselor group's topics through the front's hooks
+    # (the jmd core never imports bot); unregistered at shutdown (_post_shutdown).
+    application.bot_data["unregister_hooks"] = [
+        register_erasure_hook(partial(end_for_erasure, front, application.bot)),
+        register_retention_hook(partial(retention_hook, bot=application.bot),
+                                tables=["counselor_topics"]),
+    ]
     # Retention: deletes what is older than RETENTION_DAYS, now and every few hours.
     purging = purge_forever(
-        front.settings.retention_days, application.bot,
-        on_error=partial(application.process_error, None),
+        front.settings.retention_days, on_error=partial(application.process_error, None)
     )
     front.tasks.add(asyncio.create_task(purging, name="retention"))
 
 
 async def _post_shutdown(application: Application) -> None:
+    for unregister in application.bot_data.pop("unregister_hooks", []):
+        unregister()
     front = front_of(application)
     for task in front.tasks:
         task.cancel()

@@ -19,15 +19,17 @@ from jmd.shared.safety import crisis_match
 logger = logging.getLogger(__name__)
 
 
-def message_language(person: Person, text_: str) -> str:
-    """The language ``text_`` is written in, else the person's (blocking: DB, detector)."""
+async def message_language(person: Person, text_: str) -> str:
+    """The language ``text_`` is written in, else the person's."""
+    current = await person.language_async()
     try:
-        return registry().resolve(
-            person.language(), text=text_, telegram_code=person.telegram_language_code
+        # The detector is CPU work: in a worker thread, so the event loop keeps running.
+        return await asyncio.to_thread(
+            registry().resolve, current, text=text_, telegram_code=person.telegram_language_code
         )
     except Exception:  # the reply must go out whatever fails
         logger.warning("language detection failed", exc_info=True)
-        return person.language()
+        return current
 
 
 async def send_crisis_reply_if_needed(bot: Bot, person: Person, text_: str) -> str | None:
@@ -35,7 +37,7 @@ async def send_crisis_reply_if_needed(bot: Bot, person: Person, text_: str) -> s
     found = crisis_match(text_)
     if found is None:
         return None
-    language = await asyncio.to_thread(message_language, person, text_)
+    language = await message_language(person, text_)
     await say(bot, person.chat_id, "crisis", language)
     # Neither the pseudonym nor the category: together they would be health data in a log.
     logger.warning("a crisis message was answered by the front itself")

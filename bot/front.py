@@ -17,7 +17,7 @@ from telegram.ext import Application, ContextTypes
 from bot.formatting import PayloadStore, keyboard, split_message, to_html
 from bot.inbox import ChatInbox
 from bot.rasa_client import RasaClient, Reply
-from jmd.db import session_scope
+from jmd.db import db
 from jmd.db.persons import get_language
 from jmd.identity import pseudonym
 from jmd.shared.languages import registry
@@ -61,19 +61,15 @@ class Person:
             return None
         return cls(pseudonym(user.id), chat.id, user.language_code)
 
-    def language(self) -> str:
-        """Stored preference, else Telegram's setting, else the default (blocking: DB)."""
+    async def language_async(self) -> str:
+        """Stored preference, else Telegram's setting, else the default."""
         langs = registry()
         stored = None
         try:
-            with session_scope() as session:
-                stored = get_language(session, self.key)
+            stored = await db(get_language, self.key)
         except Exception:  # Rasa down often means the database is too: answer anyway
             logger.warning("language lookup failed", exc_info=True)
         return stored or langs.from_telegram_code(self.telegram_language_code) or langs.default
-
-    async def language_async(self) -> str:
-        return await asyncio.to_thread(self.language)
 
 
 async def say(bot: Bot, chat_id: int, key: str, language: str, **kwargs: Any) -> Message:

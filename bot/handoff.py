@@ -704,10 +704,10 @@ async def purge_old_topics(bot: Bot, cutoff: datetime) -> int:
 
 
 async def retention_hook(cutoff: datetime, bot: Bot | None) -> dict[str, int]:
-    """Retention (``jmd.retention.HOOK_FUNCTIONS``): old topics through the Bot API.
+    """Retention hook (registered by ``bot.app``): old topics through the Bot API.
 
-    Without a bot (``make purge`` without a token) the topics wait for the next run of the
-    front; closed handoffs go anyway (``jmd.retention.ClosedHandoffs``).
+    ``make purge`` has no front, so no hook: the topics wait for the front's next run;
+    closed handoffs go anyway (``jmd.personal_data.ClosedHandoffs``).
     """
     if bot is None:
         return {}

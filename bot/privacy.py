@@ -1,8 +1,13 @@
-"""/privacy and /delete: the front answers these itself, even when Rasa is down."""
+"""/privacy and /delete: the front answers these itself, even when Rasa is down.
+
+Invariants: an erasure runs in the chat's queue (never racing a message on its way to
+Rasa); upcoming appointments are cancelled and the counselors told first, then
+:func:`jmd.privacy.erase` runs the front's erasure hooks (the counselor topic) and deletes
+every row with the person's key. Texts come from ``content/texts/privacy.yml``.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from functools import partial
 
@@ -11,12 +16,11 @@ from telegram.ext import ContextTypes
 
 from bot.booking import post_staff_line
 from bot.front import Front, Person, front_of_context, mark_choice, say
-from bot.handoff import end_for_erasure
-from jmd.booking.service import BookingView, cancel_all
+from jmd.booking.service import cancel_all
 from jmd.clock import now
-from jmd.db import session_scope
-from jmd.privacy import erase_person
-from jmd.texts import t
+from jmd.db import db
+from jmd.privacy import erase
+from jmd.texts import staff, t
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +40,7 @@ async def on_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def _notice(front: Front, bot: Bot, person: Person) -> None:
     language = await person.language_async()
-    notice = t("privacy", language).format(days=front.settings.retention_days)
+    notice = t("privacy", language, days=front.settings.retention_days)
     await bot.send_message(person.chat_id, notice)
 
 
@@ -69,16 +73,6 @@ async def on_delete_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     front_of_context(context).inbox.submit(person.chat_id, job, update)
 
 
-def _cancel_bookings(key: str) -> list[BookingView]:
-    with session_scope() as session:
-        return cancel_all(session, key, now(), by="erasure")
-
-
-def _erase(key: str) -> dict[str, int]:
-    with session_scope() as session:
-        return erase_person(session, key)
-
-
 async def _decide(front: Front, bot: Bot, person: Person, query: CallbackQuery) -> None:
     language = await person.language_async()  # before the erasure forgets it
     await mark_choice(query)
@@ -86,12 +80,10 @@ async def _decide(front: Front, bot: Bot, person: Person, query: CallbackQuery) 
         await say(bot, person.chat_id, "delete_cancelled", language)
         return
     # Upcoming appointments are cancelled first and the counselors told, so nobody waits
-    # for a person who is gone; the counselor topic holds the handoff transcript: it goes
-    # next (an assigned counselor is told); then every row with the key is deleted.
-    for booking in await asyncio.to_thread(_cancel_bookings, person.key):
-        await post_staff_line(front, bot, "❌ Termin abgesagt (die Person hat ihre Daten "
-                              "gelöscht)", booking)
-    await end_for_erasure(front, bot, person.key)
-    counts = await asyncio.to_thread(_erase, person.key)
+    # for a person who is gone; then the hooks (the counselor topic with the handoff
+    # transcript, an assigned counselor told) and every row with the key.
+    for booking in await db(cancel_all, person.key, now(), by="erasure"):
+        await post_staff_line(front, bot, staff("privacy.booking_cancelled"), booking)
+    counts = await erase(person.key)
     logger.info("erased a person's data (rows per table: %s)", counts)
     await say(bot, person.chat_id, "deleted", language)

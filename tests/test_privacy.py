@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timezone
 
+import pytest
 from sqlalchemy.engine import Engine
 
 from jmd.booking.service import book
@@ -12,7 +14,8 @@ from jmd.db.models import Feedback
 from jmd.db.pending import keep_pending
 from jmd.db.persons import get_person, touch_person
 from jmd.handoff import request_handoff, save_topic
-from jmd.privacy import erase_person
+from jmd.personal_data import register_erasure_hook
+from jmd.privacy import erase, erase_person
 from tests.helpers.booking import add_counselor, add_slot
 from tests.helpers.db import rows_with
 
@@ -79,3 +82,49 @@ def test_erase_works_before_rasa_created_its_tables(database_url: str) -> None:
     assert rows_with(engine, KEY) == {}
     engine.dispose()
 
+
+
+@pytest.fixture
+def engine(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """The test database as the process's default one (what ``jmd.db.db`` uses)."""
+    engine = make_engine(database_url)
+    monkeypatch.setattr("jmd.db.engine.get_engine", lambda: engine)
+    yield engine
+    engine.dispose()
+
+
+async def test_erase_runs_the_hooks_first_in_order(engine: Engine) -> None:
+    store_everything(engine, KEY)
+    seen: list[tuple[str, bool]] = []
+
+    async def topic(key: str) -> None:  # e.g. the counselor topic: it still finds the row
+        seen.append(("topic", "counselor_topics.person_key" in rows_with(engine, key)))
+
+    async def after(key: str) -> None:
+        seen.append(("after", bool(rows_with(engine, key))))
+
+    unregister = [register_erasure_hook(topic), register_erasure_hook(after)]
+    try:
+        counts = await erase(KEY)
+    finally:
+        for undo in unregister:
+            undo()
+    assert seen == [("topic", True), ("after", True)]
+    assert counts["persons"] == 1 and counts["counselor_topics"] == 1
+    assert rows_with(engine, KEY) == {}
+
+
+async def test_a_failing_hook_stops_the_erasure_before_any_row_goes(engine: Engine) -> None:
+    store_everything(engine, KEY)
+    before = rows_with(engine, KEY)
+
+    async def telegram_down(key: str) -> None:
+        raise RuntimeError("Telegram is down")
+
+    unregister = register_erasure_hook(telegram_down)
+    try:
+        with pytest.raises(RuntimeError):
+            await erase(KEY)
+    finally:
+        unregister()
+    assert rows_with(engine, KEY) == before, "the person can ask again; nothing orphaned"

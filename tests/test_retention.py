@@ -12,13 +12,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from jmd import clock, retention
+from jmd import clock, personal_data
 from jmd.db.engine import make_engine, session_scope
 from jmd.db.feedback import record
 from jmd.db.models import Booking, Counselor, Feedback, Office, PendingMessage, Person, Slot
 from jmd.db.pending import keep_pending
 from jmd.db.persons import touch_person
-from jmd.retention import cutoff_for, purge, run_retention
+from jmd.personal_data import OlderThan, PersonalTable, register_retention_hook
+from jmd.retention import cutoff_for, purge, purge_once, run_retention
 from jmd.shared.settings import PROJECT_ROOT
 from tests.helpers.db import rows_with
 
@@ -160,25 +161,46 @@ async def test_hooks_run_first_with_the_cutoff_and_a_failing_hook_stops_nothing(
 
     upgrade(url)
     engine = make_engine(url)
+    monkeypatch.setattr("jmd.db.engine.get_engine", lambda: engine)
     seen: list[tuple[datetime, Any, int]] = []
+    bot = "the bot"  # what the front binds when it registers its hook
 
-    async def count_feedback(cutoff: datetime, bot: Any) -> dict[str, int]:
+    async def count_feedback(cutoff: datetime) -> dict[str, int]:
         with session_scope(engine) as session:  # the old rows are still there
             seen.append((cutoff, bot, len(session.execute(select(Feedback)).all())))
         return {"forum_topics": 2}
 
-    async def broken(cutoff: datetime, bot: Any) -> dict[str, int]:
+    async def broken(cutoff: datetime) -> dict[str, int]:
         raise RuntimeError("Telegram is down")
 
-    monkeypatch.setattr(retention, "RETENTION_HOOKS", [broken, count_feedback])
-    monkeypatch.setattr(retention, "HOOK_FUNCTIONS", [])
-    with clock.frozen(START):
-        with session_scope(engine) as session:
-            record(session, "unanswered", language="ar", text="سؤال", person_key=OLD)
-        clock.advance(timedelta(days=DAYS + 1))
-        counts = await run_retention(DAYS, bot="the bot", engine=engine)
+    unregister = [register_retention_hook(broken), register_retention_hook(count_feedback)]
+    try:
+        with clock.frozen(START):
+            with session_scope(engine) as session:
+                record(session, "unanswered", language="ar", text="سؤال", person_key=OLD)
+            clock.advance(timedelta(days=DAYS + 1))
+            counts = await run_retention(DAYS)
+    finally:
+        for undo in unregister:
+            undo()
     assert seen == [(START + timedelta(days=1), "the bot", 1)]
     assert counts["forum_topics"] == 2 and counts["feedback"] == 1
+    engine.dispose()
+
+
+async def test_a_failed_run_is_reported_and_never_raises(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loop's one run: the database may be down, the next run tries again."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'missing' / 'no-tables.db'}")
+    monkeypatch.setattr("jmd.db.engine.get_engine", lambda: engine)
+    errors: list[Exception] = []
+
+    async def on_error(error: Exception) -> None:
+        errors.append(error)
+
+    assert await purge_once(DAYS, on_error) is None
+    assert len(errors) == 1
     engine.dispose()
 
 
@@ -186,8 +208,10 @@ def test_other_features_add_their_tables_with_one_line(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine = make_engine(database_url)
-    extra = retention.OlderThan("pending_messages", "created_at")  # stands in for e.g. handoffs
-    monkeypatch.setattr(retention, "PURGES", [*retention.PURGES, extra])
+    # stands in for e.g. handoff notes
+    extra = PersonalTable("pending_messages", OlderThan("created_at"))
+    monkeypatch.setattr(personal_data, "REGISTRY",
+                        [*personal_data.REGISTRY[:-1], extra, personal_data.REGISTRY[-1]])
     with clock.frozen(START):
         with session_scope(engine) as session:
             keep_pending(session, OLD, 1, "x")
@@ -246,29 +270,10 @@ async def test_the_telegram_front_purges_at_start(tmp_path: Path) -> None:
     try:
         async with running_front(env):
             await eventually(lambda: rows_with(engine, OLD) == {}, "purged the old data")
+            # What only a hook can delete (forum topics) has the front's hook registered.
+            left = personal_data.tables_left_to_hooks()
+            assert left <= personal_data.hooked_tables(), "a hook of the front for each"
+        assert not left & personal_data.hooked_tables(), "unregistered at shutdown"
     finally:
         api.stop()
         engine.dispose()
-
-
-def test_every_table_with_a_persons_key_is_erased_and_purged(database_url: str) -> None:
-    """A new table with ``person_key`` needs a line in DELETERS (/delete) and in PURGES."""
-    from sqlalchemy import inspect
-
-    from jmd.privacy import DELETERS
-
-    engine = make_engine(database_url)
-    tables = inspect(engine).get_table_names()
-    keyed = {t for t in tables
-             if "person_key" in {c["name"] for c in inspect(engine).get_columns(t)}}
-    erased = {d.table_name for d in DELETERS}
-    purged = {p.table_name for p in retention.PURGES} | set(retention.HOOK_TABLES)
-    assert keyed <= erased, f"not erased by /delete: {sorted(keyed - erased)}"
-    assert keyed <= purged, f"never deleted by retention: {sorted(keyed - purged)}"
-    assert erased - {"persons"} <= purged, "every erased table also has a retention rule"
-    engine.dispose()
-
-
-def test_tables_left_to_hooks_have_their_hook_registered() -> None:
-    registered = {f"{h.__module__}:{h.__qualname__}" for h in retention.hooks()}
-    assert set(retention.HOOK_TABLES.values()) <= registered
