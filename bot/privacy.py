@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot.booking import post_staff_line
 from bot.front import Front, Person, front_of_context, mark_choice, say
-from bot.handoff import end_for_erasure
+from bot.handoff.maintenance import end_for_erasure
 from jmd.booking.service import BookingView, cancel_all
 from jmd.clock import now
 from jmd.db import session_scope

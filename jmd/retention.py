@@ -7,7 +7,7 @@
    answers (``feedback``), messages kept while Rasa was down (``pending_messages``);
 2. bookings whose appointment ended before the cutoff, and cancelled bookings cancelled
    before it; handoffs closed before it (counselor forum topics go earlier, through the
-   hook of :mod:`bot.handoff`, see :data:`HOOK_TABLES`);
+   hook of :mod:`bot.handoff.maintenance`, see :data:`HOOK_TABLES`);
 3. persons (language, chat id) not seen since the cutoff who have nothing left in any
    table of :data:`jmd.privacy.DELETERS`.
 
@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 from jmd import clock
 from jmd.db.engine import session_scope
 from jmd.db.models import Booking, Person, Slot
-from jmd.handoff import purge_closed
+from jmd.handoff.state import purge_closed
 from jmd.privacy import DELETERS
 
 logger = logging.getLogger(__name__)
@@ -112,14 +112,14 @@ PURGES: list[OlderThan | EndedBookings | ClosedHandoffs] = [
 
 # Tables that only a hook can clean up, because something outside the database goes with
 # each row: a counselor forum topic (the transcript) is deleted through the Bot API first.
-HOOK_TABLES = {"counselor_topics": "bot.handoff:retention_hook"}
+HOOK_TABLES = {"counselor_topics": "bot.handoff.maintenance:retention_hook"}
 
 # async hook(cutoff, bot) -> {"what": count}; ``bot`` is the telegram.Bot of the front (or
 # of `make purge` when TELEGRAM_BOT_TOKEN is set), else None. Runs before PURGES.
 RetentionHook = Callable[[datetime, Any], Awaitable[Mapping[str, int]]]
 RETENTION_HOOKS: list[RetentionHook] = []
 # Hooks in modules the database layer does not import by itself ("module:function").
-HOOK_FUNCTIONS: list[str] = ["bot.handoff:retention_hook"]
+HOOK_FUNCTIONS: list[str] = ["bot.handoff.maintenance:retention_hook"]
 
 
 def cutoff_for(days: int) -> datetime:

@@ -11,7 +11,8 @@ from jmd.db.engine import make_engine, session_scope
 from jmd.db.models import Feedback
 from jmd.db.pending import keep_pending
 from jmd.db.persons import get_person, touch_person
-from jmd.handoff import request_handoff, save_topic
+from jmd.handoff.state import request_handoff
+from jmd.handoff.topics import save_topic
 from jmd.privacy import erase_person
 from tests.helpers.booking import add_counselor, add_slot
 from tests.helpers.db import rows_with
