@@ -1,7 +1,7 @@
 """Handoff to a counselor: the action only says what is wanted; the front does it.
 
 ``action_handoff`` sends one custom message ``{"handoff": {"urgent", "language",
-"recent"}}``. The Telegram front (bot/handoff.py) opens the handoff in the database, posts
+"recent"}}``. The Telegram front (bot/handoff/) opens the handoff in the database, posts
 the card in the counselor group and tells the person, in their language, when someone
 will answer. Rasa keeps no handoff state: while a counselor writes with the person, the
 front sends nothing to Rasa.
@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from jmd.handoff import Request, recent_texts
+from jmd.handoff.request import Request, recent_texts
 
 # Intents that make a handoff urgent (the card is marked 🚨).
 URGENT_INTENTS = {"crisis"}

@@ -1,13 +1,16 @@
 """The python-telegram-bot application: private chats are relayed to Rasa.
 
 Handlers only look at the update and queue a job in the chat's inbox (bot/inbox.py):
-jobs of one chat run in order, chats run independently, bursts are read together.
+jobs of one chat run in order, chats run independently, bursts are read together. Before
+each job, the inbox's gate decides whether a counselor has the chat (handoff): then the
+message goes to them and the job does not run (:func:`bot.handoff.person.route`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import traceback
 from functools import partial
 
@@ -28,21 +31,16 @@ from bot.booking import on_today, on_week, remind_forever
 from bot.crisis import send_crisis_reply_if_needed
 from bot.formatting import PayloadStore
 from bot.front import Front, Person, front_of, front_of_context, mark_choice, say
-from bot.handoff import (
-    divert,
-    end_for_erasure,
-    on_counselor_message,
-    on_done,
-    on_take,
-    retention_hook,
-    timeouts_forever,
-)
+from bot.handoff.counselor import on_counselor_message, on_done, on_take
+from bot.handoff.maintenance import check_timeouts, end_for_erasure, retention_hook
+from bot.handoff.person import route
 from bot.inbox import ChatInbox
+from bot.periodic import every
 from bot.privacy import DELETE_PATTERN, on_delete, on_delete_choice, on_privacy
 from bot.rasa_client import RasaClient
-from bot.relay import relay, retry_forever
+from bot.relay import relay, retry_once
 from bot.throttle import FrontRateLimiter
-from jmd.handoff import ASSIGNED, OPEN, TAKE_PATTERN
+from jmd.handoff.cards import TAKE_PATTERN
 from jmd.identity import short
 from jmd.personal_data import register_erasure_hook, register_retention_hook
 from jmd.retention import purge_forever
@@ -64,6 +62,20 @@ COMMAND_PAYLOADS = {
     "appointments": "/list_appointments",
     "human": "/human_handoff",
 }
+
+
+# Commands the front answers itself even while a counselor writes with the person.
+FRONT_ONLY_COMMANDS = {"privacy", "delete"}
+
+
+def _answered_by_front(update: Update) -> bool:
+    """/privacy, /delete and its confirmation: never passed to a counselor."""
+    query, message = update.callback_query, update.message
+    if query is not None:
+        return bool(query.data and re.match(DELETE_PATTERN, query.data))
+    if message is None or not message.text or not message.text.startswith("/"):
+        return False
+    return message.text.split()[0].lstrip("/").split("@")[0].lower() in FRONT_ONLY_COMMANDS
 
 
 async def _say_to(bot: Bot, person: Person, key: str) -> None:
@@ -91,10 +103,6 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _answer_texts(
     front: Front, bot: Bot, person: Person, messages: list[Message]
 ) -> None:
-    # While a counselor writes with the person, every message goes to them, not to Rasa.
-    ids = [m.message_id for m in messages]
-    if await divert(front, bot, person, ids, copy_when_open=True) == ASSIGNED:
-        return
     texts = [m.text or "" for m in messages]
     if len(texts) >= front.settings.burst_notice:
         await _say_to(bot, person, "burst")
@@ -105,7 +113,7 @@ async def _answer_texts(
             await send_crisis_reply_if_needed(bot, person, body)
         await _say_to(bot, person, "too_long")
         body = body[:MAX_TEXT_TO_RASA]
-    await relay(front, bot, person, body, ids[0], routed=True)
+    await relay(front, bot, person, body, messages[0].message_id)
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -123,17 +131,7 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer commands the assistant does not know (a counselor gets them as they are)."""
-    message, person = update.effective_message, Person.of(update)
-    if message is None or person is None:
-        return
-    front, bot = front_of_context(context), context.bot
-
-    async def job() -> None:
-        if await divert(front, bot, person, [message.message_id],
-                        copy_when_open=False) != ASSIGNED:
-            await _say_to(bot, person, "unknown_command")
-
-    front.inbox.submit(person.chat_id, job, update, once="unknown_command")
+    _queue_reply(update, context, "unknown_command")
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -149,11 +147,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer()  # at once: Telegram shows a spinner until then
 
     async def job() -> None:
-        # While a counselor writes with the person, the assistant's buttons rest.
-        if await divert(front, context.bot, person, [], copy_when_open=False) == ASSIGNED:
-            return
         await mark_choice(query)
-        await relay(front, context.bot, person, payload, routed=True)
+        await relay(front, context.bot, person, payload)
 
     front.inbox.submit(person.chat_id, job, update)
 
@@ -161,24 +156,20 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Photos, voice, stickers, files, locations …: explain what the assistant can read.
 
-    During a handoff they are passed on to the counselor (a burst: all of them, one note).
+    During a handoff the inbox passes them on to the counselor (a burst: all, one note).
     """
     message, person = update.effective_message, Person.of(update)
     if message is None or person is None:
         return
-    front = front_of_context(context)
-    answer = partial(_answer_media, front, context.bot, person)
-    front.inbox.submit_batch(person.chat_id, message, answer, update, kind="media")
+    answer = partial(_answer_media, context.bot, person)
+    front_of_context(context).inbox.submit_batch(
+        person.chat_id, message, answer, update, kind="media"
+    )
 
 
-async def _answer_media(
-    front: Front, bot: Bot, person: Person, messages: list[Message]
-) -> None:
-    ids = [m.message_id for m in messages]
-    route = await divert(front, bot, person, ids, copy_when_open=True)
-    if route == ASSIGNED:
-        return
-    await _say_to(bot, person, "handoff_media_waiting" if route == OPEN else "not_text")
+async def _answer_media(bot: Bot, person: Person, messages: list[Message]) -> None:
+    # A burst gets one note; the gate has seen every message of it (handoff).
+    await _say_to(bot, person, "not_text")
 
 
 async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -244,12 +235,12 @@ async def _post_init(application: Application) -> None:
             except TelegramError:
                 logger.warning("could not register commands", exc_info=True)
     front = front_of(application)
-    front.tasks.add(asyncio.create_task(retry_forever(application), name="retry pending"))
+    every_retry = every(application, front.settings.pending_retry_seconds, retry_once)
+    front.tasks.add(asyncio.create_task(every_retry, name="retry pending"))
     front.tasks.add(asyncio.create_task(remind_forever(application), name="reminders"))
     if front.settings.counselor_chat_id is not None:
-        front.tasks.add(
-            asyncio.create_task(timeouts_forever(application), name="handoff timeouts")
-        )
+        timeouts = every(application, front.settings.handoff_check_seconds, check_timeouts)
+        front.tasks.add(asyncio.create_task(timeouts, name="handoff timeouts"))
     # /delete and retention reach the counselor group's topics through the front's hooks
     # (the jmd core never imports bot); unregistered at shutdown (_post_shutdown).
     application.bot_data["unregister_hooks"] = [
@@ -296,12 +287,14 @@ def build_application(
         .post_shutdown(_post_shutdown)
         .build()
     )
-    application.bot_data["front"] = Front(
+    front = application.bot_data["front"] = Front(
         settings=settings,
         rasa=rasa or RasaClient(settings.rasa_url),
         payloads=PayloadStore(),
         inbox=ChatInbox(spawn=application.create_task, on_error=application.process_error),
     )
+    # The one place that decides whether a person's message goes to Rasa or a counselor.
+    front.inbox.gate = partial(route, front, application.bot, exempt=_answered_by_front)
 
     private = filters.ChatType.PRIVATE
     if settings.counselor_chat_id is not None:

@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.front import Front, front_of, front_of_context
-from bot.handoff import counselor_name
+from bot.handoff.counselor import counselor_name
 from jmd.booking import reminders, service
 from jmd.booking.ics import booking_ics, filename
 from jmd.booking.present import details, place, when

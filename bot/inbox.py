@@ -1,4 +1,10 @@
-"""Per-chat work queue: one job at a time per chat, in arrival order, chats independent."""
+"""Per-chat work queue: one job at a time per chat, in arrival order, chats independent.
+
+Invariant: every job that stands for an update passes the inbox's ``gate`` first, in its
+turn (so it sees the state left by the jobs before it). The front's gate routes a
+person's messages to their counselor during a handoff (:func:`bot.handoff.person.route`):
+no handler has to remember it. Background jobs (no update) are never gated.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +22,15 @@ Job = Callable[[], Awaitable[None]]
 TextJob = Callable[[list[Any]], Awaitable[None]]
 Spawn = Callable[[Coroutine[Any, Any, None]], Any]
 OnError = Callable[[Any, Exception], Awaitable[Any]]
+# Called with a job's update and its burst items (empty for single jobs) before the job;
+# True means the update was dealt with (e.g. passed to a counselor): the job does not run.
+Gate = Callable[[Any, list[Any]], Awaitable[bool]]
 
 
 @dataclass
 class _Entry:
+    """One queued job (or burst of items) of a chat."""
+
     update: Any
     job: Job | None = None
     on_texts: TextJob | None = None
@@ -29,6 +40,7 @@ class _Entry:
     started: bool = False
 
     async def run(self) -> None:
+        """The job, or the burst handler with the burst's items."""
         if self.on_texts is not None:
             await self.on_texts(self.texts)
         elif self.job is not None:
@@ -47,9 +59,14 @@ class ChatInbox:
     instead of a long trickle of answers. Nothing is dropped.
     """
 
-    def __init__(self, spawn: Spawn | None = None, on_error: OnError | None = None) -> None:
+    def __init__(
+        self, spawn: Spawn | None = None, on_error: OnError | None = None,
+        gate: Gate | None = None,
+    ) -> None:
         self._spawn = spawn or asyncio.ensure_future
         self._on_error = on_error
+        # Public: the front sets it once it exists (the gate needs the front).
+        self.gate = gate
         self._queues: dict[int, deque[_Entry]] = {}
 
     def submit(
@@ -86,21 +103,32 @@ class ChatInbox:
         return queue[-1] if queue and not queue[-1].started else None
 
     def busy(self, chat_id: int) -> bool:
+        """Whether the chat has work queued or running."""
         return chat_id in self._queues
 
     def _enqueue(self, chat_id: int, entry: _Entry) -> None:
+        """Queue ``entry``; start a worker if the chat had none."""
         queue = self._queues.setdefault(chat_id, deque())
         queue.append(entry)
         if len(queue) == 1:  # nobody works on this chat yet
             self._spawn(self._work(chat_id, queue))
 
+    async def _run(self, entry: _Entry) -> None:
+        """The entry's job, unless the gate dealt with its update."""
+        gate = self.gate
+        if gate is not None and entry.update is not None \
+                and await gate(entry.update, list(entry.texts)):
+            return
+        await entry.run()
+
     async def _work(self, chat_id: int, queue: deque[_Entry]) -> None:
+        """Run the chat's entries one by one until the queue is empty."""
         try:
             while queue:
                 entry = queue[0]
                 entry.started = True
                 try:
-                    await entry.run()
+                    await self._run(entry)
                 except Exception as error:
                     if self._on_error is None:
                         logger.error("a chat job failed: %s", type(error).__name__)

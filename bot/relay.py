@@ -8,23 +8,24 @@ a note. Text is stored only until Rasa has answered.
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from sqlalchemy.orm import Session
 from telegram import Bot, ReplyParameters
 from telegram.constants import ChatAction
-from telegram.ext import Application
 
 from bot.booking import handle_custom
 from bot.crisis import send_crisis_reply_if_needed
 from bot.front import Front, OnCustom, Person, front_of, say, send_replies
-from bot.handoff import divert, perform
+from bot.handoff.person import perform
+from bot.periodic import application_of
 from bot.rasa_client import RasaUnavailable
-from jmd.db import session_scope
-from jmd.db.models import PendingMessage, utcnow
+from jmd.db import db
+from jmd.db.models import utcnow
 from jmd.db.pending import (
     expire_pending,
     forget_pending,
@@ -34,54 +35,55 @@ from jmd.db.pending import (
     waiting_people,
 )
 from jmd.db.persons import touch_person
-from jmd.handoff import ASSIGNED
 from jmd.identity import short
 
 logger = logging.getLogger(__name__)
 
 
 def _metadata(telegram_language_code: str | None) -> dict[str, Any]:
+    """What Rasa's channel needs besides the text."""
     # Pending messages come from private chats only: the front relays nothing else.
     return {"telegram_language_code": telegram_language_code, "chat_type": "private"}
 
 
-def _remember_chat(person: Person) -> None:
-    with session_scope() as session:
-        touch_person(session, person.key, chat_id=person.chat_id)
+def _remember_chat(session: Session, person: Person) -> None:
+    """The person's chat, for answers that come later (pending, timeouts, reminders)."""
+    touch_person(session, person.key, chat_id=person.chat_id)
 
 
-def _has_pending(key: str) -> bool:
-    with session_scope() as session:
-        return has_pending(session, key)
+def _keep(session: Session, person: Person, text_: str, message_id: int | None) -> None:
+    """Store the message until Rasa can answer it."""
+    keep_pending(
+        session, person.key, person.chat_id, text_, message_id=message_id,
+        telegram_language_code=person.telegram_language_code,
+    )
 
 
-def _keep(person: Person, text_: str, message_id: int | None) -> None:
-    with session_scope() as session:
-        keep_pending(
-            session, person.key, person.chat_id, text_, message_id=message_id,
-            telegram_language_code=person.telegram_language_code,
-        )
+@dataclass(frozen=True)
+class _Waiting:
+    """A stored message, as read in one transaction."""
+
+    id: int
+    chat_id: int
+    text: str
+    message_id: int | None
+    telegram_language_code: str | None
 
 
-def _pending_of(key: str) -> list[PendingMessage]:
-    with session_scope() as session:
-        return pending_of(session, key)
-
-
-def _forget(row_id: int) -> None:
-    with session_scope() as session:
-        forget_pending(session, row_id)
-
-
-def _expire(key: str, max_age: timedelta) -> list[str | None]:
-    with session_scope() as session:
-        return expire_pending(session, key, utcnow() - max_age)
+def _waiting(session: Session, key: str) -> list[_Waiting]:
+    """The person's waiting messages, oldest first."""
+    return [
+        _Waiting(int(row.id), int(row.chat_id), str(row.text),
+                 int(row.message_id) if row.message_id else None, row.telegram_language_code)
+        for row in pending_of(session, key)
+    ]
 
 
 def _on_custom(front: Front, bot: Bot, person: Person, language: str) -> OnCustom:
     """Rasa's custom messages: appointment files and notices, handoff requests."""
 
     async def handle(custom: dict[str, Any]) -> None:
+        """One custom message: booking files and notices, then a handoff request."""
         await handle_custom(front, bot, person.chat_id, custom, language)
         await perform(front, bot, person, custom)
 
@@ -89,22 +91,16 @@ def _on_custom(front: Front, bot: Bot, person: Person, language: str) -> OnCusto
 
 
 async def relay(
-    front: Front, bot: Bot, person: Person, text_: str, message_id: int | None = None,
-    *, routed: bool = False,
+    front: Front, bot: Bot, person: Person, text_: str, message_id: int | None = None
 ) -> None:
     """Send ``text_`` to Rasa for ``person`` and deliver the answer; keep it if Rasa is down.
 
-    While a counselor writes with the person (handoff assigned), the message goes to the
-    counselor instead, unless the caller has ``routed`` it already.
+    During a handoff the chat inbox has routed the message already (``bot.handoff.person``).
     """
-    await asyncio.to_thread(_remember_chat, person)
-    if not routed:
-        ids = [message_id] if message_id else []
-        if await divert(front, bot, person, ids, copy_when_open=False) == ASSIGNED:
-            return
+    await db(_remember_chat, person)
     await bot.send_chat_action(chat_id=person.chat_id, action=ChatAction.TYPING)
     # Older messages still waiting are answered first, or this one waits behind them.
-    waiting = await asyncio.to_thread(_has_pending, person.key)
+    waiting = await db(has_pending, person.key)
     if waiting and not await flush(front, bot, person.key):
         await _kept(bot, person, text_, message_id)
         return
@@ -122,9 +118,10 @@ async def relay(
 
 
 async def _kept(bot: Bot, person: Person, text_: str, message_id: int | None) -> None:
+    """Store the message for later and tell the person (the crisis reply first)."""
     # A crisis message gets the emergency numbers now, before anything can fail.
     language = await send_crisis_reply_if_needed(bot, person, text_)
-    await asyncio.to_thread(_keep, person, text_, message_id)
+    await db(_keep, person, text_, message_id)
     await say(
         bot, person.chat_id, "technical_problem", language or await person.language_async()
     )
@@ -132,19 +129,19 @@ async def _kept(bot: Bot, person: Person, text_: str, message_id: int | None) ->
 
 async def flush(front: Front, bot: Bot, key: str) -> bool:
     """Answer the person's waiting messages, oldest first; False if Rasa is still down."""
-    for row in await asyncio.to_thread(_pending_of, key):
-        person = Person(key, int(row.chat_id), row.telegram_language_code)
+    for row in await db(_waiting, key):
+        person = Person(key, row.chat_id, row.telegram_language_code)
         try:
             metadata = _metadata(person.telegram_language_code)
-            replies = await front.rasa.send(key, str(row.text), metadata)
+            replies = await front.rasa.send(key, row.text, metadata)
         except RasaUnavailable:
             return False
         # Rasa has taken the message: forget it now (before answering, so that the answer
         # never arrives while the text is still stored); not sent again if Telegram fails.
-        await asyncio.to_thread(_forget, int(row.id))
+        await db(forget_pending, row.id)
         language = await person.language_async()
         reply_to = (
-            ReplyParameters(int(row.message_id), allow_sending_without_reply=True)
+            ReplyParameters(row.message_id, allow_sending_without_reply=True)
             if row.message_id else None
         )
         await say(bot, person.chat_id, "pending_answer", language, reply_parameters=reply_to)
@@ -157,7 +154,7 @@ async def flush(front: Front, bot: Bot, key: str) -> bool:
 async def settle(front: Front, bot: Bot, key: str, chat_id: int, rasa_ready: bool) -> None:
     """One person's waiting messages: give up the too old ones, answer the rest if possible."""
     max_age = timedelta(minutes=front.settings.pending_max_age_minutes)
-    expired = await asyncio.to_thread(_expire, key, max_age)
+    expired = await db(expire_pending, key, utcnow() - max_age)
     if expired:
         logger.warning("gave up %d waiting message(s) of %s", len(expired), short(key))
         language = await Person(key, chat_id, expired[-1]).language_async()
@@ -166,15 +163,12 @@ async def settle(front: Front, bot: Bot, key: str, chat_id: int, rasa_ready: boo
         await flush(front, bot, key)
 
 
-def _waiting_people() -> list[tuple[str, int]]:
-    with session_scope() as session:
-        return waiting_people(session)
-
-
-async def retry_once(application: Application) -> None:
-    """Queue a settle job for everyone with waiting messages."""
+async def retry_once(source: Any) -> None:
+    """Queue a settle job for everyone with waiting messages (``source``: the Application
+    or a callback context; repeated by :func:`bot.periodic.every`)."""
+    application = application_of(source)
     front = front_of(application)
-    people = await asyncio.to_thread(_waiting_people)
+    people = await db(waiting_people)
     if not people:
         return
     rasa_ready = await front.rasa.is_ready()
@@ -183,14 +177,3 @@ async def retry_once(application: Application) -> None:
         if application.running and not front.inbox.busy(chat_id):
             job = partial(settle, front, application.bot, key, chat_id, rasa_ready)
             front.inbox.submit(chat_id, job)
-
-
-async def retry_forever(application: Application) -> None:
-    """The background task started in post_init."""
-    interval = front_of(application).settings.pending_retry_seconds
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            await retry_once(application)
-        except Exception as error:  # the database may be down too; try again later
-            await application.process_error(None, error)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable, TableClause
 
 from jmd.db.models import Base, Booking, Slot
-from jmd.handoff import purge_closed
+from jmd.handoff.state import purge_closed
 
 
 def _table(name: str, *columns: str) -> TableClause:

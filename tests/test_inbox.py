@@ -113,3 +113,57 @@ async def test_the_same_reply_waiting_back_to_back_is_sent_once() -> None:
     gate.set()
     await until(lambda: not inbox.busy(1))
     assert sent == ["not_text", "edited", "not_text"]
+
+
+async def test_the_gate_decides_before_each_job_with_an_update() -> None:
+    seen: list[tuple[object, list[object]]] = []
+    ran: list[str] = []
+    gate_open = asyncio.Event()
+
+    async def gate(update: object, items: list[object]) -> bool:
+        seen.append((update, list(items)))
+        return update == "to the counselor"
+
+    async def on_texts(texts: list[str]) -> None:
+        ran.append("+".join(texts))
+        await gate_open.wait()
+
+    def job(name: str) -> Callable[[], asyncio.Future]:
+        async def run() -> None:
+            ran.append(name)
+        return run  # type: ignore[return-value]
+
+    inbox = ChatInbox(gate=gate)
+    inbox.submit_text(1, "a", on_texts, update="u-a")
+    await until(lambda: ran == ["a"])
+    inbox.submit_text(1, "b", on_texts, update="u-b")
+    inbox.submit_text(1, "c", on_texts, update="u-c")
+    inbox.submit(1, job("diverted"), update="to the counselor")
+    inbox.submit(1, job("background"))  # no update: never gated (timeouts, reminders)
+    gate_open.set()
+    await until(lambda: not inbox.busy(1))
+    assert ran == ["a", "b+c", "background"]
+    assert seen == [("u-a", ["a"]), ("u-b", ["b", "c"]), ("to the counselor", [])]
+
+
+async def test_a_gate_set_later_applies_to_jobs_not_started_yet() -> None:
+    inbox = ChatInbox()
+    ran: list[str] = []
+    release = asyncio.Event()
+
+    async def first() -> None:
+        await release.wait()
+        ran.append("first")
+
+    async def second() -> None:
+        ran.append("second")
+
+    async def refuse(update: object, items: list[object]) -> bool:
+        return True
+
+    inbox.submit(1, first)
+    inbox.submit(1, second, update="an update")
+    inbox.gate = refuse  # the front sets its gate once the front exists
+    release.set()
+    await until(lambda: not inbox.busy(1))
+    assert ran == ["first"]

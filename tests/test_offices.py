@@ -1,8 +1,11 @@
-"""Office data: placeholders are never shown, hours are parsed and localised, errors are clear."""
+"""Office data: placeholders are never shown, hours are parsed and localised, errors are clear.
+
+Also the counselors' hours (any office open), which the handoff tells a person.
+"""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -13,8 +16,11 @@ from jmd.content.offices import (
     Office,
     OfficeDataError,
     check,
+    is_open,
     load_offices,
     missing_details,
+    opening_hours,
+    render_hours,
     render_offices,
 )
 
@@ -104,3 +110,38 @@ def test_errors_are_one_clear_line(tmp_path: Path, body: str, message: str) -> N
         load_offices(path)
     (line,) = check(path)
     assert line.startswith("offices.yml: ") and message in line
+
+
+# -- the counselors' hours: any office open ---------------------------------------------
+
+OFFICES = (
+    Office("a", "A", "A", hours={0: [(time(9), time(12)), (time(13), time(16))],
+                                 4: [(time(9), time(12))]}),
+    Office("b", "B", "B", hours={0: [(time(11), time(14))], 3: [(time(10), time(18))]}),
+    Office("c", "C", "C"),  # hours unknown
+)
+
+
+def test_office_hours_are_merged_across_offices() -> None:
+    assert opening_hours(OFFICES) == {
+        0: [(time(9), time(16))],
+        3: [(time(10), time(18))],
+        4: [(time(9), time(12))],
+    }
+    assert opening_hours(OFFICES[2:]) == {}
+
+
+def test_open_or_closed_in_berlin_time_unknown_without_hours() -> None:
+    hours = opening_hours(OFFICES)
+    monday = datetime(2026, 11, 30, 14, 59, tzinfo=timezone.utc)  # 15:59 in Berlin
+    assert is_open(hours, monday) is True
+    assert is_open(hours, monday + timedelta(minutes=1)) is False  # 16:00
+    assert is_open(hours, datetime(2026, 12, 5, 10, 0, tzinfo=timezone.utc)) is False  # Sat
+    assert is_open({}, monday) is None
+
+
+def test_hours_are_rendered_in_the_persons_language() -> None:
+    hours = opening_hours(OFFICES)
+    assert render_hours(hours, "de") == "Mo.: 09:00–16:00\nDo.: 10:00–18:00\nFr.: 09:00–12:00"
+    arabic = render_hours(hours, "ar").splitlines()
+    assert arabic[0].endswith("09:00–16:00") and not arabic[0].startswith("Mo")

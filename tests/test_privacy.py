@@ -13,7 +13,8 @@ from jmd.db.engine import make_engine, session_scope
 from jmd.db.models import Feedback
 from jmd.db.pending import keep_pending
 from jmd.db.persons import get_person, touch_person
-from jmd.handoff import request_handoff, save_topic
+from jmd.handoff.state import request_handoff
+from jmd.handoff.topics import save_topic
 from jmd.personal_data import register_erasure_hook
 from jmd.privacy import erase, erase_person
 from tests.helpers.booking import add_counselor, add_slot

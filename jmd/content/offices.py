@@ -1,19 +1,23 @@
 """The JMD offices (content/offices.yml): the one place for addresses, hours and phones.
 
 Unknown values are written ``PLATZHALTER`` by editors and are never shown to anyone.
+Office hours are local (Berlin) wall time; unknown hours mean "no statement", never
+"closed" (:func:`is_open` returns None then).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
 import yaml
 from babel.dates import get_day_names
 
+from jmd import clock
 from jmd.shared.languages import registry
 from jmd.shared.live import reloading
 from jmd.shared.settings import PROJECT_ROOT
@@ -25,6 +29,10 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FIELDS = {"id", "name", "area", "address", "phone", "email", "hours", "languages", "aliases"}
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 _ID = re.compile(r"^[a-z0-9-]+$")
+
+
+# weekday (0 = Monday) → opening ranges, in local time
+Hours = dict[int, list[tuple[time, time]]]
 
 
 class OfficeDataError(Exception):
@@ -41,8 +49,7 @@ class Office:
     address: str | None = None
     phone: str | None = None
     email: str | None = None
-    # weekday (0 = Monday) → opening ranges; empty when unknown
-    hours: dict[int, list[tuple[time, time]]] = field(default_factory=dict)
+    hours: Hours = field(default_factory=dict)  # empty when unknown
     languages: list[str] = field(default_factory=list)
     # what people type for this office ("dessau", "دساو", "köthen"): for the booking dialogue
     aliases: list[str] = field(default_factory=list)
@@ -57,12 +64,12 @@ def _known(value: Any) -> str | None:
     return None if not text or PLACEHOLDER in text.upper() else text
 
 
-def _parse_hours(value: Any, where: str) -> dict[int, list[tuple[time, time]]]:
+def _parse_hours(value: Any, where: str) -> Hours:
     if not isinstance(value, dict) and _known(value) is None:
         return {}
     if not isinstance(value, dict):
         raise OfficeDataError(f"{where}: hours must list weekdays (mon: \"09:00-12:00\")")
-    hours: dict[int, list[tuple[time, time]]] = {}
+    hours: Hours = {}
     for day, ranges in value.items():
         if day not in WEEKDAYS:
             raise OfficeDataError(f"{where}: unknown weekday '{day}' (use {', '.join(WEEKDAYS)})")
@@ -157,11 +164,12 @@ def missing_details(offices: tuple[Office, ...]) -> list[str]:
     return lines
 
 
-def _hours_lines(office: Office, language: str) -> list[str]:
+def _hours_lines(hours: Hours, language: str) -> list[str]:
+    """One line per weekday ("Mo.: 09:00–12:00, 13:00–16:00"), day names in ``language``."""
     days = get_day_names("abbreviated", locale=registry().languages[language].babel_locale)
     return [
-        f"  {days[day]}: " + ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in ranges)
-        for day, ranges in sorted(office.hours.items())
+        f"{days[day]}: " + ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in ranges)
+        for day, ranges in sorted(hours.items())
     ]
 
 
@@ -178,7 +186,7 @@ def render_offices(language: str, offices: tuple[Office, ...] | None = None) -> 
                 lines.append(f"{t(key, language)}: {value}")
         if office.hours:
             lines.append(f"{t('hours', language)}:")
-            lines.extend(_hours_lines(office, language))
+            lines.extend(f"  {line}" for line in _hours_lines(office.hours, language))
         if office.languages:
             lines.append(f"{t('languages', language)}: {', '.join(office.languages)}")
         pending = pending or not (office.address and office.phone and office.hours)
@@ -186,3 +194,39 @@ def render_offices(language: str, offices: tuple[Office, ...] | None = None) -> 
     if pending:
         blocks.append(t("details_pending", language))
     return "\n\n".join(blocks)
+
+
+# -- the counselors' hours: when any office is open ------------------------------------
+
+
+def opening_hours(offices: Iterable[Office]) -> Hours:
+    """When the counselor group is staffed: any office open (ranges merged per weekday)."""
+    merged: Hours = {}
+    for office in offices:
+        for day, ranges in office.hours.items():
+            merged.setdefault(day, []).extend(ranges)
+    result: Hours = {}
+    for day, ranges in sorted(merged.items()):
+        joined: list[tuple[time, time]] = []
+        for start, end in sorted(ranges):
+            if joined and start <= joined[-1][1]:  # overlapping or touching: one range
+                joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+            else:
+                joined.append((start, end))
+        if joined:
+            result[day] = joined
+    return result
+
+
+def is_open(hours: Hours, moment: datetime) -> bool | None:
+    """Whether ``moment`` falls in the hours (local time); None when no hours are known."""
+    if not hours:
+        return None
+    local = clock.local(moment)
+    at = local.time().replace(tzinfo=None)
+    return any(start <= at < end for start, end in hours.get(local.weekday(), []))
+
+
+def render_hours(hours: Hours, language: str) -> str:
+    """One line per weekday, day names in ``language`` (Babel)."""
+    return "\n".join(_hours_lines(hours, language))

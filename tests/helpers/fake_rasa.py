@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from jmd.handoff import Request, recent_texts
+from jmd.handoff.request import Request, recent_texts
 from jmd.shared.languages import registry
 from tests.helpers.ports import free_port
 

@@ -1,0 +1,186 @@
+"""The young person's side: asking for a counselor, and where their messages go.
+
+Invariant: every job of a person's chat passes :func:`route` first (the chat inbox calls
+it, see ``bot/app.py``), so no handler decides by itself whether Rasa may answer. While
+a counselor has the chat (``assigned``), messages are copied into the topic and the job
+does not run; while a request is ``open``, texts and media are copied for context and
+the job runs (Rasa answers; media get the "passed on" note instead).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from telegram import Bot, Message, MessageEntity, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+
+from bot.front import Front, Person, say
+from bot.handoff.common import offer_booking, offices_of, take_markup
+from bot.handoff.topics import copy_in, in_topic
+from jmd.content.offices import is_open, opening_hours, render_hours
+from jmd.db import db
+from jmd.handoff.cards import office_name, render_card, topic_title
+from jmd.handoff.counselors import UpcomingBooking, speakers, upcoming_booking
+from jmd.handoff.request import Request
+from jmd.handoff.state import (
+    ASSIGNED,
+    OPEN,
+    Requested,
+    close,
+    mark_notified,
+    now,
+    request_handoff,
+    set_card,
+    status_of,
+)
+from jmd.identity import short
+from jmd.texts import t
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Opened:
+    """The request's outcome, with the card's booking and speakers."""
+
+    requested: Requested
+    booking: UpcomingBooking | None
+    speakers: tuple[str, ...]
+
+
+def _open(session: Session, key: str, urgent: bool, language: str) -> _Opened:
+    """The person's active handoff (opened if needed), with what the card shows."""
+    booking = upcoming_booking(session, key)
+    requested = request_handoff(session, key, urgent=urgent, language=language,
+                                office_id=booking.office_id if booking else None)
+    return _Opened(requested, booking, tuple(speakers(session, language)))
+
+
+async def _open_retrying(key: str, request: Request, language: str) -> _Opened:
+    """:func:`_open`, again in a new transaction if a simultaneous request won the race."""
+    try:
+        return await db(_open, key, request.urgent, language)
+    except IntegrityError:  # the unique index: the other request's handoff exists now
+        return await db(_open, key, request.urgent, language)
+
+
+async def perform(front: Front, bot: Bot, person: Person, custom: dict[str, Any]) -> None:
+    """Carry out ``{"handoff": {...}}`` from Rasa: card in the topic, the person told."""
+    data = custom.get("handoff")
+    if not isinstance(data, dict):
+        return
+    request = Request.from_custom(data)
+    language = request.language or await person.language_async()
+    group = front.settings.counselor_chat_id
+    if group is None:
+        logger.warning("handoff asked for by %s, but COUNSELOR_CHAT_ID is not set",
+                       short(person.key))
+        await offer_booking(front, bot, person.chat_id, "handoff_unavailable", language)
+        return
+    opened = await _open_retrying(person.key, request, language)
+    requested, handoff = opened.requested, opened.requested.handoff
+    if handoff.status == ASSIGNED:  # a counselor writes with the person already
+        return
+    offices = offices_of(front)
+    if requested.needs_card:
+        office = office_name(handoff.office_id, offices)
+        card = render_card(handoff, request.recent, opened.booking, office,
+                           speaking=opened.speakers)
+        markup = take_markup(handoff.id)
+        try:
+            message = await in_topic(
+                front, bot, person.key,
+                lambda thread: bot.send_message(group, card, message_thread_id=thread,
+                                                reply_markup=markup),
+                title=topic_title(person.key, handoff.language, office),
+            )
+        except TelegramError as error:  # e.g. the bot may not manage topics: say so
+            logger.error("could not post the handoff card of %s: %s", short(person.key),
+                         type(error).__name__)
+            if requested.created:  # no request nobody can see
+                await db(close, handoff.id)
+            await offer_booking(front, bot, person.chat_id, "handoff_unavailable", language)
+            return
+        await db(set_card, handoff.id, message.message_id)
+        logger.info("handoff %d for %s%s in the counselor group", handoff.id,
+                    short(person.key), " (urgent)" if handoff.urgent else "")
+    if not (requested.created or requested.escalated):
+        await say(bot, person.chat_id, "handoff_still_waiting", language)
+        return
+    hours = opening_hours(offices)
+    waiting = (t("handoff_waiting_hours", language, hours=render_hours(hours, language))
+               if hours else t("handoff_waiting", language))
+    await bot.send_message(person.chat_id, waiting)
+    # Told once: the timeout check skips a person who already got the booking offer.
+    if is_open(hours, now()) is False and await db(mark_notified, handoff.id):
+        await offer_booking(front, bot, person.chat_id, "handoff_outside_hours", language)
+
+
+def is_command(message: Message) -> bool:
+    """Whether ``message`` starts with a bot command (what ``filters.COMMAND`` matches)."""
+    first = message.entities[0] if message.entities else None
+    return first is not None and first.type == MessageEntity.BOT_COMMAND and first.offset == 0
+
+
+def _routed_person(update: Any, exempt: Callable[[Update], bool]) -> Person | None:
+    """Whose message or tap this is, if it is one that may go to a counselor."""
+    if not isinstance(update, Update):
+        return None
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return None  # the counselor group's own work
+    if (update.message is None and update.callback_query is None) or exempt(update):
+        return None  # an edit, or what the front answers itself
+    return Person.of(update)
+
+
+def _messages(update: Update, items: Sequence[Any]) -> list[Message]:
+    """The person's messages a job stands for: a burst's items, else the update's message."""
+    burst = [item for item in items if isinstance(item, Message)]
+    if burst:
+        return burst
+    return [update.message] if update.message is not None else []
+
+
+async def route(
+    front: Front, bot: Bot, update: Any, items: Sequence[Any] = (), *,
+    exempt: Callable[[Update], bool] = lambda update: False,
+) -> bool:
+    """Whether the person's update went to their counselor (True: its job must not run).
+
+    Only new messages and button taps of private chats are routed; ``exempt`` names what
+    the front always answers itself (/privacy, /delete). A tap while assigned gets a note.
+    """
+    person = _routed_person(update, exempt)
+    if front.settings.counselor_chat_id is None or person is None:
+        return False
+    try:
+        status = await db(status_of, person.key)
+    except Exception:  # the database is down: the conversation goes on with Rasa
+        logger.warning("handoff state unknown for %s", short(person.key), exc_info=True)
+        return False
+    messages = _messages(update, items)
+    if status == ASSIGNED:
+        if not messages:  # a tapped button of the assistant
+            await say(bot, person.chat_id, "handoff_paused", await person.language_async())
+        for message in messages:
+            await copy_in(front, bot, person.key, person.chat_id, message.message_id)
+        return True
+    if status != OPEN or not messages or is_command(messages[0]):
+        return False
+    for message in messages:  # context for the counselors: Rasa still answers
+        try:
+            await copy_in(front, bot, person.key, person.chat_id, message.message_id)
+        except TelegramError:
+            logger.warning("could not copy a message of %s into the counselor topic",
+                           short(person.key), exc_info=True)
+    if messages[0].text is None:  # media: the counselors have it; Rasa reads only text
+        await say(bot, person.chat_id, "handoff_media_waiting", await person.language_async())
+        return True
+    return False
