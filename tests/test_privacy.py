@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -19,6 +19,7 @@ from jmd.personal_data import register_erasure_hook
 from jmd.privacy import erase, erase_person
 from tests.helpers.booking import add_counselor, add_slot
 from tests.helpers.db import rows_with
+from tests.helpers.rasa_env import save_conversations
 
 KEY, OTHER = "u-erase-me", "u-keep-me"
 
@@ -30,24 +31,14 @@ def store_everything(engine: Engine, key: str) -> None:
         touch_person(session, key, language="ar", chat_id=424242)
         session.add(Feedback(kind="unanswered", language="ar", text="سؤال", person_key=key))
         keep_pending(session, key, 424242, "رسالة تنتظر")
-        book(session, key, slot, "ar", datetime(2029, 12, 1, tzinfo=timezone.utc))
+        book(session, key, slot, "ar", datetime(2029, 12, 1, tzinfo=UTC))
         request_handoff(session, key, urgent=True, language="ar")
         save_topic(session, key, -100777, 777, "Person 123456 · Arabisch")
 
 
 async def save_conversation(url: str, key: str) -> None:
-    """A few events in Rasa's own SQL tracker store, as the Rasa server writes them."""
-    from rasa.core.tracker_store import SQLTrackerStore
-    from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    store = SQLTrackerStore(Domain.empty(), host=url)
-    tracker = DialogueStateTracker.from_events(
-        key, [UserUttered("مرحبا"), ActionExecuted("utter_greet"), BotUttered("أهلًا")]
-    )
-    await store.save(tracker)
-    store.engine.dispose()
+    """A few events in Rasa's own SQL tracker store, written by Rasa itself."""
+    save_conversations(url, {key: [("مرحبا", "أهلًا", None)]})
 
 
 async def test_erase_person_leaves_nothing_with_the_key(database_url: str) -> None:

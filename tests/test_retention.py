@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +22,14 @@ from jmd.personal_data import OlderThan, PersonalTable, register_retention_hook
 from jmd.retention import cutoff_for, purge, purge_once, run_retention
 from jmd.shared.settings import PROJECT_ROOT
 from tests.helpers.db import rows_with
+from tests.helpers.rasa_env import Exchange, save_conversations
 
 DAYS = 90
-START = datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc)
+START = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 OLD, RECENT, WAITING = "u-old", "u-recent", "u-old-with-appointment"
 
 
-_conversations: dict[tuple[str, str], list[Any]] = {}
+_conversations: dict[tuple[str, str], list[Exchange]] = {}
 
 
 @pytest.fixture(autouse=True)
@@ -37,20 +38,10 @@ def _fresh_conversations() -> None:
 
 
 async def save_events(url: str, key: str, when: datetime) -> None:
-    """A short exchange in Rasa's SQL tracker store, written at ``when`` (as Rasa does)."""
-    from rasa.core.tracker_store import SQLTrackerStore
-    from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    stamp = when.timestamp()
-    events = _conversations.setdefault((url, key), [])
-    events += [UserUttered("hallo", timestamp=stamp),
-               ActionExecuted("utter_greet", timestamp=stamp),
-               BotUttered("Hallo!", timestamp=stamp)]
-    store = SQLTrackerStore(Domain.empty(), host=url)
-    await store.save(DialogueStateTracker.from_events(key, list(events)))
-    store.engine.dispose()
+    """A short exchange in Rasa's SQL tracker store, written at ``when`` by Rasa itself."""
+    exchanges = _conversations.setdefault((url, key), [])
+    exchanges.append(("hallo", "Hallo!", when.timestamp()))
+    save_conversations(url, {key: exchanges})
 
 
 _refs = iter(range(10_000))
@@ -227,7 +218,7 @@ def test_make_purge_counts_and_deletes(tmp_path: Path) -> None:
 
     upgrade(url)
     engine = make_engine(url)
-    long_ago = datetime.now(timezone.utc) - timedelta(days=200)
+    long_ago = datetime.now(UTC) - timedelta(days=200)
     with clock.frozen(long_ago), session_scope(engine) as session:
         touch_person(session, OLD, language="prs", chat_id=7)
         keep_pending(session, OLD, 7, "سلام")
@@ -260,7 +251,7 @@ async def test_the_telegram_front_purges_at_start(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'jmd.db'}"
     upgrade(url)
     engine = make_engine(url)
-    long_ago = datetime.now(timezone.utc) - timedelta(days=DAYS + 10)
+    long_ago = datetime.now(UTC) - timedelta(days=DAYS + 10)
     with clock.frozen(long_ago), session_scope(engine) as session:
         touch_person(session, OLD, language="ar", chat_id=77)
         record(session, "not_helpful", language="ar", topic="study", text="سؤال",
