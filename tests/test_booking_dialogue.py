@@ -8,9 +8,9 @@ import pytest
 from icalendar import Calendar
 
 from jmd.booking import dialogue
-from jmd.booking.dialogue import DAY, LANGUAGE, MODE, OFFICE
 from jmd.booking.ics import booking_ics
 from jmd.booking.present import day_label, details, slot_button, when
+from jmd.booking.questions import DAY, LANGUAGE, MODE, OFFICE, Question
 from jmd.booking.service import ANY, BookingView, SlotView
 from jmd.booking.vocabulary import parse_day
 from jmd.clock import BERLIN
@@ -44,7 +44,7 @@ def test_days_people_write(text: str, expected: str | None) -> None:
     (DAY, "so bald wie möglich", ANY), (DAY, "بكرة", "2026-11-26"), (OFFICE, "hallo", None),
     (MODE, "/inform{\"booking_mode\":\"x\"}", None),
 ])
-def test_typed_answers(question: str, text: str, expected: str | None) -> None:
+def test_typed_answers(question: Question, text: str, expected: str | None) -> None:
     assert dialogue.interpret(question, text, None, TODAY) == expected
 
 
@@ -58,7 +58,8 @@ def test_button_values_are_checked_too() -> None:
 
 def test_prefill_from_the_request() -> None:
     assert dialogue.prefill("Termin in Dessau morgen am Telefon", TODAY) == {
-        OFFICE: "dessau-rosslau", MODE: "phone", DAY: "2026-11-26"}
+        OFFICE.slot: "dessau-rosslau", MODE.slot: "phone", DAY.slot: "2026-11-26"}
+    assert dialogue.prefill("Termin auf Arabisch", TODAY) == {}  # the chat's language
     assert dialogue.prefill("میخایم وقت بگیرم", TODAY) == {}
 
 
@@ -69,12 +70,13 @@ def test_only_questions_that_matter_are_asked(database_url: str) -> None:
     add_slot(engine, anna, datetime(2026, 11, 27, 10), mode="video")
     with session_scope(engine) as session:
         # one office only; German chat: the counselor's language does not matter
-        assert dialogue.autofill(session, {}, NOW, "de") == {OFFICE: ANY, LANGUAGE: ANY}
+        assert dialogue.autofill(session, {}, NOW, "de") == {
+            OFFICE.slot: ANY, LANGUAGE.slot: ANY}
         # an Arabic chat: Anna speaks Arabic and German — ask
-        assert LANGUAGE not in dialogue.autofill(session, {}, NOW, "ar")
+        assert LANGUAGE.slot not in dialogue.autofill(session, {}, NOW, "ar")
         # after choosing phone only one day is left
-        assert dialogue.autofill(session, {OFFICE: ANY, MODE: "phone"}, NOW, "de") == {
-            LANGUAGE: ANY, DAY: ANY}
+        assert dialogue.autofill(session, {OFFICE.slot: ANY, MODE.slot: "phone"}, NOW,
+                                 "de") == {LANGUAGE.slot: ANY, DAY.slot: ANY}
         buttons = dialogue.choices(session, MODE, {}, NOW, "prs")
         assert [b.payload for b in buttons] == [
             '/inform{"booking_mode":"phone"}', '/inform{"booking_mode":"video"}',
