@@ -116,8 +116,8 @@ class ActionListAppointments(Action):
 async def _which(
     tracker: Tracker, dispatcher: CollectingDispatcher, *, reschedule: bool
 ) -> BookingView | None:
-    """The booking a cancel/reschedule request is about: the button's ref (checked: the
-    person's own and upcoming), the only one, or None after asking / saying there is none."""
+    """The booking a cancel/reschedule request is about, or None after saying why not."""
+    # a button's ref counts only if it is among the person's own upcoming bookings
     language = language_of(tracker)
     mine = await upcoming(tracker.sender_id)
     ref = entity(tracker, "booking_ref")

@@ -18,7 +18,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from jmd.booking import dialogue, service
+from jmd.booking import dialogue, free, service
 from jmd.booking.dialogue import Choice, action_choice
 from jmd.booking.questions import QUESTIONS
 from jmd.booking.service import BookingView, in_transaction
@@ -102,7 +102,7 @@ async def offer_slots(
     """Up to six free slots as buttons (and "more" when there are more)."""
     language = language_of(tracker)
     prefs = dialogue.preferences(answers(tracker))
-    slots = await db(service.free_slots, prefs, now(), limit=service.PAGE + 1,
+    slots = await db(free.free_slots, prefs, now(), limit=service.PAGE + 1,
                      offset=page * service.PAGE)
     if not slots:
         dispatcher.utter_message(response="utter_booking_no_slots",

@@ -31,7 +31,7 @@ from actions.booking_common import (
     today,
     upcoming,
 )
-from jmd.booking import dialogue, service
+from jmd.booking import dialogue, free, service
 from jmd.booking.present import details
 from jmd.booking.questions import DAY, QUESTIONS, Question
 from jmd.booking.service import SlotView
@@ -53,7 +53,7 @@ class ActionBookingStart(Action):
         if len(mine) >= service.MAX_UPCOMING:
             say_limit(dispatcher, mine, language)
             return [SlotSet("booking_go", False)]
-        if not await db(service.free_slots, service.Preferences(), now(), limit=1):
+        if not await db(free.free_slots, service.Preferences(), now(), limit=1):
             await offer_slots(dispatcher, tracker)  # says that nothing is free
             return [SlotSet("booking_go", False)]
         given = dialogue.prefill(text_of(tracker), today())
@@ -68,10 +68,9 @@ class ActionBookingStart(Action):
 
 
 class ValidateBookingForm(FormValidationAction):
-    """Turns buttons and typed answers into canonical values; skips needless questions.
+    """Turns buttons and typed answers into canonical values; skips needless questions."""
 
-    One ``validate_<slot>`` method per question is added below, from the table.
-    """
+    # One ``validate_<slot>`` method per question is added below the class, from the table.
 
     def name(self) -> str:
         return "validate_booking_form"
@@ -170,8 +169,8 @@ class ActionOtherDay(Action):
 
 
 def _free_slot(session: Session, ref: str, moment: datetime) -> SlotView | None:
-    slot = service.slot_by_ref(session, ref)
-    return slot if slot is not None and service.is_free(session, slot.ref, moment) else None
+    slot = free.slot_by_ref(session, ref)
+    return slot if slot is not None and free.is_free(session, slot.ref, moment) else None
 
 
 class ActionChooseSlot(Action):

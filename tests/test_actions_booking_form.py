@@ -7,12 +7,13 @@ from typing import Any
 import pytest
 import yaml
 
-from jmd.booking.questions import QUESTIONS
+from jmd.booking.questions import DAY, MODE, QUESTIONS
 from jmd.shared.settings import PROJECT_ROOT
 
 pytest.importorskip("rasa_sdk")  # the action server's environment
 
-from rasa_sdk.executor import ActionExecutor
+from rasa_sdk import Tracker
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from actions.booking_form import ASK_ACTIONS, ValidateBookingForm
 
@@ -36,3 +37,35 @@ def test_the_action_server_registers_every_declared_action() -> None:
     custom = {a for a in DOMAIN["actions"] if a.startswith(("action_", "validate_"))}
     assert custom <= set(executor.actions)
     assert "action_ask_" not in executor.actions  # the abstract ask action is no action
+
+
+def tracker(text: str, entities: list[dict[str, Any]] | None = None) -> Tracker:
+    message = {"text": text, "intent": {"name": "inform"}, "entities": entities or []}
+    return Tracker("u1", {"language": "ar"}, message, [], False, None,
+                   {"name": "booking_form"}, None)
+
+
+@pytest.mark.parametrize(("question", "response"), [
+    (MODE, "utter_booking_not_understood"), (DAY, "utter_booking_day_not_understood"),
+])
+async def test_an_answer_that_means_nothing_is_asked_again(question: Any, response: str) -> None:
+    dispatcher = CollectingDispatcher()
+    validate = getattr(ValidateBookingForm(), question.validator)
+    assert await validate("كلام فاضي", dispatcher, tracker("كلام فاضي"), {}) == {
+        question.slot: None}
+    assert [m["response"] for m in dispatcher.messages] == [response]
+
+
+async def test_a_forged_button_value_is_refused() -> None:
+    dispatcher = CollectingDispatcher()
+    forged = tracker('/inform{"booking_mode":"pigeon"}',
+                     [{"entity": MODE.slot, "value": "pigeon"}])
+    assert await ValidateBookingForm().validate_booking_mode(  # type: ignore[attr-defined]
+        "pigeon", dispatcher, forged, {}) == {MODE.slot: None}
+
+
+async def test_a_cleared_answer_is_left_to_the_form() -> None:
+    dispatcher = CollectingDispatcher()
+    assert await getattr(ValidateBookingForm(), DAY.validator)(None, dispatcher, tracker(""),
+                                                               {}) == {}
+    assert dispatcher.messages == []

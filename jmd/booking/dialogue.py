@@ -40,8 +40,7 @@ def choice(title: str, intent: str, /, **entities: str) -> Choice:
 
 
 def action_choice(intent: str, language: str) -> Choice:
-    """A button for an intent labelled in content/texts/labels.yml under the same name
-    (``book_appointment``, ``list_appointments``, ``human_handoff``)."""
+    """A button for ``intent``, labelled by the text of the same name (labels.yml)."""
     return choice(t(intent, language), intent)
 
 
@@ -53,14 +52,12 @@ def preferences(answers: Mapping[str, Any]) -> Preferences:
 
 
 def accepts(question: Question, value: str, today: date) -> bool:
-    """Whether ``value`` is an answer to ``question``: button values are checked too, since
-    a payload can be typed or forged."""
+    """Whether ``value`` is an answer to ``question`` (a payload can be typed or forged)."""
     return value == ANY or question.valid(value, today)
 
 
 def interpret(question: Question, text: str, entity: str | None, today: date) -> str | None:
-    """The canonical answer (office id, mode, language code, ISO date or ``any``) to
-    ``question``, from a button's entity or typed text; None if it means nothing here."""
+    """The canonical answer to ``question`` from a button's entity or typed text, or None."""
     if entity:
         return entity if accepts(question, entity, today) else None
     if not text or text.startswith("/"):
@@ -84,9 +81,7 @@ def prefill(text: str, today: date) -> dict[str, str]:
 def autofill(
     session: Session, answers: Mapping[str, Any], now: datetime, chat_language: str
 ) -> dict[str, str]:
-    """Answers for the questions that need not be asked: at most one possibility among the
-    free slots, or a question a default-language chat need not answer (every counselor
-    speaks German). Returns the new answers only."""
+    """The new answers to questions that need not be asked (at most one possible answer)."""
     filled: dict[str, str] = {}
     current = dict(answers)
     for question in QUESTIONS:

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from jmd.booking import service
+from jmd.booking import free, service
 from jmd.booking.present import day_label, mode_label
 from jmd.booking.service import Preferences
 from jmd.booking.vocabulary import match_language, match_mode, match_office, parse_day
@@ -56,7 +56,7 @@ class Question:
 
 
 def _office_ids(session: Session, prefs: Preferences, now: datetime, _language: str) -> list[str]:
-    available = set(service.options(session, prefs, now, "office_id"))
+    available = set(free.options(session, prefs, now, "office_id"))
     return [o.id for o in load_offices() if o.id in available]
 
 
@@ -65,18 +65,18 @@ def _office_name(value: str, _language: str) -> str:
 
 
 def _modes(session: Session, prefs: Preferences, now: datetime, _language: str) -> list[str]:
-    available = set(service.options(session, prefs, now, "mode"))
+    available = set(free.options(session, prefs, now, "mode"))
     return [m for m in service.MODES if m in available]
 
 
 def _languages(session: Session, prefs: Preferences, now: datetime, language: str) -> list[str]:
-    available = set(service.options(session, prefs, now, "language"))
+    available = set(free.options(session, prefs, now, "language"))
     ordered = [language] + [c for c in registry().codes if c != language]  # the chat's first
     return [c for c in ordered if c in available]
 
 
 def _days(session: Session, prefs: Preferences, now: datetime, _language: str) -> list[str]:
-    return [d.isoformat() for d in service.free_days(session, prefs, now)]
+    return [d.isoformat() for d in free.free_days(session, prefs, now)]
 
 
 def _typed_day(text: str, today: date) -> str | None:

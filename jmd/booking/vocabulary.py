@@ -120,8 +120,7 @@ def _day_phrases() -> tuple[list[_Phrase], list[_Phrase]]:
 
 
 def parse_day(text: str, today: date) -> date | None:
-    """The day someone means: "morgen", "Dienstag", "nächsten Dienstag", "فردا", "بكرة",
-    "3.12.", "5. Dezember" … — never a day in the past; None if no day is recognisable."""
+    """The day someone means ("morgen", "Di", "فردا", "بكرة", "3.12."), never a past one."""
     tokens = words(text)
     numeric = _NUMERIC_DATE.search(" ".join(tokens).replace(" . ", "."))
     numeric = numeric or _NUMERIC_DATE.search(text.translate(_DIGITS))

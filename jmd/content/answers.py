@@ -37,11 +37,8 @@ class Answer:
 
 
 def topic_payload(name: str, intent: str = FAQ_PREFIX) -> str:
-    """``/<intent>{"faq_topic":"<name>"}``: opens (or rates) topic ``name``.
-
-    Compact (jmd.shared.payloads), so that even the longest fits Telegram's 64-byte
-    callback data.
-    """
+    """``/<intent>{"faq_topic":"<name>"}``: opens (or rates) topic ``name``."""
+    # compact (jmd.shared.payloads): even the longest fits Telegram's 64-byte callback data
     return payload(intent, faq_topic=name)
 
 
