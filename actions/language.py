@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from jmd.booking.questions import LANGUAGE
 from jmd.db import session_scope
 from jmd.db.persons import touch_person
 from jmd.identity import short
@@ -19,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 # While the booking form asks in which language the counselling should be, "auf Arabisch"
 # answers that question; it must not switch the chat's language as well.
-ANSWERS_A_LANGUAGE_QUESTION = "booking_counselor_language"
+ANSWERS_A_LANGUAGE_QUESTION = LANGUAGE.slot
 
 
 def _explicit_choice(tracker: Tracker) -> str | None:

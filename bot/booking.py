@@ -1,5 +1,11 @@
 """The Telegram side of appointments: the calendar file, notices and overviews for the
-counselor group, and reminders scheduled from the database."""
+counselor group, and reminders scheduled from the database.
+
+Invariants: the database is reached only through ``jmd.db.db`` (a worker thread, one
+transaction each) and only frozen views come back; the counselor group sees the pseudonym,
+never a name or Telegram ID, in German (``staff.booking.*`` texts); a reminder is claimed
+before it is sent, so it is sent at most once (jmd.booking.reminders).
+"""
 
 from __future__ import annotations
 
@@ -16,29 +22,27 @@ from bot.front import Front, front_of, front_of_context
 from bot.handoff.counselor import counselor_name
 from jmd.booking import reminders, service
 from jmd.booking.ics import booking_ics, filename
-from jmd.booking.present import details, place, when
+from jmd.booking.present import STAFF_LANGUAGE, details, staff_line, when
 from jmd.booking.service import BookingView
-from jmd.booking.vocabulary import mode_label
 from jmd.clock import BERLIN, local, now
-from jmd.db import session_scope
-from jmd.identity import display_name, short
-from jmd.shared.languages import registry
-from jmd.texts import t
+from jmd.db import db
+from jmd.identity import short
+from jmd.texts import staff, t
 
 logger = logging.getLogger(__name__)
 
-STAFF_LANGUAGE = "de"  # the counselor group reads German
 REMINDER_INTERVAL = 60.0  # seconds between two looks at the bookings table
+_TITLES = {"booked": "booking.booked", "rescheduled": "booking.rescheduled",
+           "cancelled": "booking.cancelled"}
 
 
-def _booking(ref: str) -> BookingView | None:
-    with session_scope() as session:
-        return service.booking_by_ref(session, ref)
+async def _booking(ref: object) -> BookingView | None:
+    return await db(service.booking_by_ref, str(ref or ""))
 
 
 async def send_ics(bot: Bot, chat_id: int, custom: dict[str, Any], language: str) -> None:
     """The booked appointment as a calendar file."""
-    booking = await asyncio.to_thread(_booking, str(custom.get("booking_ref") or ""))
+    booking = await _booking(custom.get("booking_ref"))
     if booking is None:
         return
     data = booking_ics(booking, language)
@@ -46,27 +50,15 @@ async def send_ics(bot: Bot, chat_id: int, custom: dict[str, Any], language: str
                             caption=t("ics_caption", language))
 
 
-def staff_line(booking: BookingView) -> str:
-    """One booking for the counselors: no name, no Telegram data — the pseudonym only."""
-    slot = booking.slot
-    language = registry().get(booking.language)
-    return (f"📅 {when(slot, STAFF_LANGUAGE)}\n{mode_label(slot.mode, STAFF_LANGUAGE)} · "
-            f"{slot.counselor} · {slot.office_name}\n"
-            f"{display_name(booking.person_key)} · Sprache: {language.name if language else '?'}")
-
-
 async def post_staff(front: Front, bot: Bot, custom: dict[str, Any]) -> None:
     """A new, moved or cancelled booking, posted to the counselor group."""
-    booking = await asyncio.to_thread(_booking, str(custom.get("booking_ref") or ""))
+    booking = await _booking(custom.get("booking_ref"))
     if booking is None:
         return
-    title = {"booked": "🆕 Neuer Termin", "rescheduled": "🔁 Termin verschoben",
-             "cancelled": "❌ Termin abgesagt"}.get(str(custom.get("event")), "Termin")
-    old = None
-    if custom.get("old_ref"):
-        old = await asyncio.to_thread(_booking, str(custom["old_ref"]))
-    await post_staff_line(front, bot, title, booking,
-                          f"Vorher: {when(old.slot, STAFF_LANGUAGE)}" if old else "")
+    title = staff(_TITLES.get(str(custom.get("event")), "booking.changed"))
+    old = await _booking(custom["old_ref"]) if custom.get("old_ref") else None
+    extra = staff("booking.before", when=when(old.slot, STAFF_LANGUAGE)) if old else ""
+    await post_staff_line(front, bot, title, booking, extra)
 
 
 async def post_staff_line(front: Front, bot: Bot, title: str, booking: BookingView,
@@ -95,16 +87,11 @@ async def handle_custom(
 # -- the counselor group --------------------------------------------------------------
 
 
-def overview(start: datetime, end: datetime, heading: str) -> str:
-    """Bookings in [start, end) for the counselor group, by day."""
-    with session_scope() as session:
-        bookings = service.bookings_between(session, start, end)
+def overview(bookings: list[BookingView], heading: str) -> str:
+    """Bookings for the counselor group, in order, under ``heading``."""
     if not bookings:
-        return f"{heading}\n\nKeine Termine."
-    lines = [heading]
-    for booking in bookings:
-        lines.append(staff_line(booking))
-    return "\n\n".join(lines)
+        return f"{heading}\n\n{staff('booking.none')}"
+    return "\n\n".join([heading, *(staff_line(b) for b in bookings)])
 
 
 def _day_start(moment: datetime) -> datetime:
@@ -114,12 +101,12 @@ def _day_start(moment: datetime) -> datetime:
 
 async def on_today(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/today in the counselor group: today's bookings."""
-    await _overview(update, context, days=1, heading="📋 Termine heute")
+    await _overview(update, context, days=1, heading=staff("booking.today"))
 
 
 async def on_week(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/week in the counselor group: the bookings of the next seven days."""
-    await _overview(update, context, days=7, heading="📋 Termine der nächsten 7 Tage")
+    await _overview(update, context, days=7, heading=staff("booking.week"))
 
 
 async def _overview(update: Update, context: ContextTypes.DEFAULT_TYPE, *, days: int,
@@ -130,39 +117,32 @@ async def _overview(update: Update, context: ContextTypes.DEFAULT_TYPE, *, days:
         return
     thread = message.message_thread_id if message.is_topic_message else None
     if await counselor_name(front, context.bot, user) is None:
-        await message.reply_text("Nur für registrierte Beraterinnen und Berater.")
+        await message.reply_text(staff("booking.counselors_only"))
         return
     start = _day_start(now())
-    body = await asyncio.to_thread(overview, start, start + timedelta(days=days), heading)
-    await context.bot.send_message(message.chat_id, body, message_thread_id=thread)
+    bookings = await db(service.bookings_between, start, start + timedelta(days=days))
+    await context.bot.send_message(message.chat_id, overview(bookings, heading),
+                                   message_thread_id=thread)
 
 
 # -- reminders ------------------------------------------------------------------------
 
 
-def _claim_due(hours_before: float) -> list[reminders.Reminder]:
+async def _claim_due(hours_before: float) -> list[reminders.Reminder]:
+    """Due reminders, each claimed in its own transaction (a lost claim is another's)."""
     moment = now()
-    with session_scope() as session:
-        due = reminders.due(session, moment, hours_before=hours_before)
-    claimed = []
-    for kind, ref in due:
-        with session_scope() as session:
-            reminder = reminders.claim(session, kind, ref, moment)
-        if reminder is not None:
-            claimed.append(reminder)
-    return claimed
+    due = await db(reminders.due, moment, hours_before=hours_before)
+    claimed = [await db(reminders.claim, kind, ref, moment) for kind, ref in due]
+    return [reminder for reminder in claimed if reminder is not None]
 
 
 async def send_due_reminders(application: Application) -> int:
-    """Send every reminder that is due; returns how many were sent."""
+    """Send every reminder that is due, once; returns how many were sent."""
     front = front_of(application)
     sent = 0
-    for reminder in await asyncio.to_thread(_claim_due, front.settings.reminder_hours_before):
+    for reminder in await _claim_due(front.settings.reminder_hours_before):
         key = "reminder_day" if reminder.kind == reminders.DAY_BEFORE else "reminder_hours"
-        slot = reminder.booking.slot
-        body = t(key, reminder.language).format(
-            when=when(slot, reminder.language), place=place(slot, reminder.language),
-            mode=mode_label(slot.mode, reminder.language), counselor=slot.counselor)
+        body = t(key, reminder.language, **details(reminder.booking.slot, reminder.language))
         try:
             await application.bot.send_message(reminder.chat_id, body)
             sent += 1
@@ -176,7 +156,7 @@ async def send_due_reminders(application: Application) -> int:
 
 
 async def remind_forever(application: Application) -> None:
-    """The background task started in post_init."""
+    """The background task started in post_init: send_due_reminders every interval."""
     while True:
         try:
             await send_due_reminders(application)
@@ -186,10 +166,10 @@ async def remind_forever(application: Application) -> None:
 
 
 __all__ = [
-    "details",
     "handle_custom",
     "on_today",
     "on_week",
+    "post_staff_line",
     "remind_forever",
     "send_due_reminders",
 ]

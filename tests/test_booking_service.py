@@ -1,4 +1,4 @@
-"""jmd.booking.service on SQLite and PostgreSQL: free slots, booking rules, no double booking."""
+"""jmd.booking.service on SQLite and PostgreSQL: booking rules, no double booking."""
 
 from __future__ import annotations
 
@@ -7,18 +7,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from jmd.booking import service
+from jmd.booking import free, service
 from jmd.booking.service import BookingError, Preferences, in_transaction
-from jmd.clock import BERLIN
 from jmd.db import make_engine, session_scope
-from tests.helpers.booking import add_counselor, add_slot
+from tests.helpers.booking import add_counselor, add_slot, at
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)  # a Wednesday
-
-
-def at(day: int, hour: int) -> datetime:
-    return datetime(2026, 11, day, hour, 0, tzinfo=BERLIN) if day <= 30 else \
-        datetime(2026, 12, day - 30, hour, 0, tzinfo=BERLIN)
 
 
 @pytest.fixture
@@ -26,27 +20,6 @@ def engine(database_url: str):  # type: ignore[no-untyped-def]
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
-
-
-def test_free_slots_filter_and_order(engine) -> None:  # type: ignore[no-untyped-def]
-    anna = add_counselor(engine, "Anna", "wittenberg", "de,ar")
-    omid = add_counselor(engine, "Omid", "dessau-rosslau", "de,prs")
-    late = add_slot(engine, anna, at(27, 10), mode="phone")
-    early = add_slot(engine, omid, at(26, 9))
-    add_slot(engine, anna, at(25, 9))  # already begun (09:00 Berlin = 08:00 UTC < NOW)
-    with session_scope(engine) as session:
-        assert [s.ref for s in service.free_slots(session, Preferences(), NOW)] == [early, late]
-        only_ar = service.free_slots(session, Preferences(language="ar"), NOW)
-        assert [s.ref for s in only_ar] == [late]
-        by_phone = service.free_slots(session, Preferences(mode="phone"), NOW)
-        assert [s.ref for s in by_phone] == [late]
-        dessau = service.free_slots(session, Preferences(office_id="dessau-rosslau"), NOW)
-        assert [s.ref for s in dessau] == [early]
-        from_friday = Preferences(from_day=at(27, 0).date())
-        assert [s.ref for s in service.free_slots(session, from_friday, NOW)] == [late]
-        assert service.options(session, Preferences(), NOW, "language") == ["ar", "de", "prs"]
-        assert service.free_days(session, Preferences(), NOW) == [at(26, 0).date(),
-                                                                   at(27, 0).date()]
 
 
 def test_book_list_cancel(engine) -> None:  # type: ignore[no-untyped-def]
@@ -59,7 +32,7 @@ def test_book_list_cancel(engine) -> None:  # type: ignore[no-untyped-def]
         assert again.ref == booking.ref
     with session_scope(engine) as session:
         assert [b.ref for b in service.upcoming(session, "u1", NOW)] == [booking.ref]
-        assert service.free_slots(session, Preferences(), NOW) == []
+        assert free.free_slots(session, Preferences(), NOW) == []
         with pytest.raises(BookingError) as refused:
             service.cancel(session, "someone-else", booking.ref, NOW)
         assert refused.value.reason == service.NOT_YOURS
@@ -67,7 +40,7 @@ def test_book_list_cancel(engine) -> None:  # type: ignore[no-untyped-def]
         assert cancelled.status == "cancelled"
     with session_scope(engine) as session:
         assert service.upcoming(session, "u1", NOW) == []
-        assert [s.ref for s in service.free_slots(session, Preferences(), NOW)] == [ref]
+        assert [s.ref for s in free.free_slots(session, Preferences(), NOW)] == [ref]
         rebooked = service.book(session, "u2", ref, "de", NOW)  # the slot is free again
         assert rebooked.person_key == "u2"
 

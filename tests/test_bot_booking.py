@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from bot.booking import send_due_reminders
+from bot.booking import overview, send_due_reminders
 from jmd import clock
 from jmd.booking import service
 from jmd.db import make_engine, session_scope
@@ -104,6 +104,10 @@ async def test_no_reminder_for_cancelled_or_just_booked(api: BotApiStandIn,
             service.cancel(session, pseudonym(8102), ref, clock.now())
         assert await send_due_reminders(application) == 0
     assert api.sent_texts(8102) == []
+
+
+def test_an_empty_overview_says_so() -> None:
+    assert overview([], "📋 Termine heute") == "📋 Termine heute\n\nKeine Termine."
 
 
 def _group_texts(api: BotApiStandIn) -> list[str]:

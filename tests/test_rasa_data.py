@@ -18,7 +18,9 @@ RASA = str(load_settings().rasa_bin)  # the Rasa environment's command
 def responses_dispatched_by_actions() -> set[str]:
     """Responses that custom actions send (Rasa cannot see those in stories)."""
     found: set[str] = set()
-    for path in (PROJECT_ROOT / "actions").rglob("*.py"):
+    # the booking form's ask and retry responses are named in its table of questions
+    table = PROJECT_ROOT / "jmd" / "booking" / "questions.py"
+    for path in [*(PROJECT_ROOT / "actions").rglob("*.py"), table]:
         found |= set(re.findall(r"\"(utter_\w+)\"", path.read_text()))
     return found
 

@@ -1,161 +1,168 @@
 """The booking dialogue's decisions, apart from Rasa: what to ask, which buttons, what a
-typed answer means. actions/booking.py only moves values between these and the tracker."""
+typed answer means.
+
+Invariants: the per-question parts come from the table in jmd.booking.questions, never
+from a branch here; answers are keyed by slot name and hold canonical values or ``ANY``;
+every button's payload is built by jmd.shared.payloads. The actions only move values
+between these functions and the tracker.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from jmd.booking import service
-from jmd.booking.present import day_label, slot_button
-from jmd.booking.service import ANY, Preferences, SlotView
-from jmd.booking.vocabulary import (
-    any_label,
-    match_language,
-    match_mode,
-    match_office,
-    means_any,
-    mode_label,
-    parse_day,
-    text_for,
-)
+from jmd.booking.present import booking_line, day_label, slot_button
+from jmd.booking.questions import QUESTIONS, Question
+from jmd.booking.service import ANY, BookingView, Preferences, SlotView
+from jmd.booking.vocabulary import means_any
 from jmd.clock import local
-from jmd.content.offices import load_offices
 from jmd.shared.languages import registry
-
-OFFICE, MODE, LANGUAGE, DAY = (
-    "booking_office", "booking_mode", "booking_counselor_language", "booking_day",
-)
-QUESTIONS = (OFFICE, MODE, LANGUAGE, DAY)
-_FIELD = {OFFICE: "office_id", MODE: "mode", LANGUAGE: "language"}
+from jmd.shared.payloads import payload
+from jmd.texts import t
 
 
 @dataclass(frozen=True)
 class Choice:
+    """A button: what it says and the payload Rasa gets when it is tapped."""
+
     title: str
     payload: str
 
 
-def preferences(answers: dict[str, Any]) -> Preferences:
-    day = answers.get(DAY)
-    return Preferences(
-        office_id=answers.get(OFFICE), mode=answers.get(MODE), language=answers.get(LANGUAGE),
-        from_day=date.fromisoformat(day) if day and day != ANY else None,
-    ).clean()
+def choice(title: str, intent: str, /, **entities: str) -> Choice:
+    """A button that sends ``intent`` with ``entities``."""
+    return Choice(title, payload(intent, **entities))
 
 
-def interpret(question: str, text: str, entity: str | None, today: date) -> str | None:
-    """The canonical answer (office id, mode, language code, ISO date or ``any``) to
-    ``question``, from a button's entity or typed text; None if it means nothing here."""
+def action_choice(intent: str, language: str) -> Choice:
+    """A button for ``intent``, labelled by the text of the same name (labels.yml)."""
+    return choice(t(intent, language), intent)
+
+
+def preferences(answers: Mapping[str, Any]) -> Preferences:
+    """The search the answers so far stand for (``ANY`` and empty answers: no preference)."""
+    given = {q.field: q.preference(str(answers[q.slot])) for q in QUESTIONS
+             if answers.get(q.slot) and answers[q.slot] != ANY}
+    return Preferences(**given)
+
+
+def accepts(question: Question, value: str, today: date) -> bool:
+    """Whether ``value`` is an answer to ``question`` (a payload can be typed or forged)."""
+    return value == ANY or question.valid(value, today)
+
+
+def interpret(question: Question, text: str, entity: str | None, today: date) -> str | None:
+    """The canonical answer to ``question`` from a button's entity or typed text, or None."""
     if entity:
-        return entity if _valid(question, entity, today) else None
+        return entity if accepts(question, entity, today) else None
     if not text or text.startswith("/"):
         return None
-    if _valid(question, text, today):  # a value the assistant itself filled in
+    if accepts(question, text, today):  # a value the assistant itself filled in
         return text
-    if question == DAY:
-        day = parse_day(text, today)
-        if day is not None:
-            return day.isoformat()
-        return ANY if means_any(text) else None
-    found = {OFFICE: match_office, MODE: match_mode, LANGUAGE: match_language}[question](text)
+    found = question.match(text, today)
     if found is None and means_any(text):
         return ANY
     return found
-
-
-def _valid(question: str, value: str, today: date) -> bool:
-    """Button values are checked too: a payload can be typed or forged."""
-    if value == ANY:
-        return True
-    if question == OFFICE:
-        return value in {o.id for o in load_offices()}
-    if question == MODE:
-        return value in service.MODES
-    if question == LANGUAGE:
-        return value in registry().codes
-    try:
-        return date.fromisoformat(value) >= today
-    except ValueError:
-        return False
 
 
 def prefill(text: str, today: date) -> dict[str, str]:
     """Answers already given in the request ("Termin in Dessau morgen am Telefon")."""
     if not text or text.startswith("/"):
         return {}
-    found = {
-        OFFICE: match_office(text), MODE: match_mode(text), DAY: None,
-    }
-    day = parse_day(text, today)
-    if day is not None:
-        found[DAY] = day.isoformat()
-    return {key: value for key, value in found.items() if value}
+    found = {q.slot: q.match(text, today) for q in QUESTIONS if q.in_request}
+    return {slot: value for slot, value in found.items() if value}
 
 
 def autofill(
-    session: Session, answers: dict[str, Any], now: datetime, chat_language: str
+    session: Session, answers: Mapping[str, Any], now: datetime, chat_language: str
 ) -> dict[str, str]:
-    """Answers for the questions that need not be asked: only one possibility among the
-    free slots, or the counselor's language when the chat is in the default language
-    (every counselor speaks German). Returns the new answers only."""
+    """The new answers to questions that need not be asked (at most one possible answer)."""
     filled: dict[str, str] = {}
     current = dict(answers)
-    for question in (OFFICE, MODE, LANGUAGE):
-        if current.get(question):
+    for question in QUESTIONS:
+        if current.get(question.slot):
             continue
-        if question == LANGUAGE and chat_language == registry().default:
-            current[question] = filled[question] = ANY
-            continue
-        if len(service.options(session, preferences(current), now, _FIELD[question])) <= 1:
-            current[question] = filled[question] = ANY
-    if not current.get(DAY) and len(service.free_days(session, preferences(current), now)) <= 1:
-        filled[DAY] = ANY
+        # a property of the question, not a text fallback: German needs no choice
+        needless = not question.ask_in_default_language and chat_language == registry().default
+        if needless or len(question.options(session, preferences(current), now,
+                                            chat_language)) <= 1:
+            current[question.slot] = filled[question.slot] = ANY
     return filled
 
 
-def _payload(question: str, value: str) -> str:
-    return f'/inform{{"{question}":"{value}"}}'
+def _inform(question: Question, value: str) -> str:
+    return payload("inform", **{question.slot: value})
 
 
 def choices(
-    session: Session, question: str, answers: dict[str, Any], now: datetime, language: str
+    session: Session, question: Question, answers: Mapping[str, Any], now: datetime,
+    language: str,
 ) -> list[Choice]:
     """The buttons for ``question``: only values that still lead to a free slot, then "any"."""
-    prefs = preferences({k: v for k, v in answers.items() if k != question})
-    result: list[Choice] = []
-    if question == OFFICE:
-        available = set(service.options(session, prefs, now, "office_id"))
-        result = [Choice(o.name, _payload(OFFICE, o.id)) for o in load_offices()
-                  if o.id in available]
-    elif question == MODE:
-        available = set(service.options(session, prefs, now, "mode"))
-        result = [Choice(mode_label(m, language), _payload(MODE, m)) for m in service.MODES
-                  if m in available]
-    elif question == LANGUAGE:
-        available = set(service.options(session, prefs, now, "language"))
-        ordered = [language] + [c for c in registry().codes if c != language]
-        result = [Choice(registry().languages[c].name, _payload(LANGUAGE, c)) for c in ordered
-                  if c in available]
-    elif question == DAY:
-        result = [Choice(day_label(d, language), _payload(DAY, d.isoformat()))
-                  for d in service.free_days(session, prefs, now)]
-    result.append(Choice(any_label(language), _payload(question, ANY)))
-    result.append(Choice(text_for("buttons", "stop", language), "/stop_booking"))
+    prefs = preferences({k: v for k, v in answers.items() if k != question.slot})
+    result = [Choice(question.label(value, language), _inform(question, value))
+              for value in question.options(session, prefs, now, language)]
+    result.append(Choice(t("booking.any", language), _inform(question, ANY)))
+    result.append(choice(t("booking.stop", language), "stop_booking"))
     return result
 
 
 def slot_choices(slots: list[SlotView], language: str, more: bool) -> list[Choice]:
-    buttons = [Choice(slot_button(s, language), f'/choose_slot{{"slot_ref":"{s.ref}"}}')
-               for s in slots]
+    """One button per free slot, then "more", "another day", "stop"."""
+    buttons = [choice(slot_button(s, language), "choose_slot", slot_ref=s.ref) for s in slots]
     if more:
-        buttons.append(Choice(text_for("buttons", "more", language), "/more_slots"))
-    buttons.append(Choice(text_for("buttons", "other_day", language), "/other_day"))
-    buttons.append(Choice(text_for("buttons", "stop", language), "/stop_booking"))
+        buttons.append(choice(t("booking.more", language), "more_slots"))
+    buttons.append(choice(t("booking.other_day", language), "other_day"))
+    buttons.append(choice(t("booking.stop", language), "stop_booking"))
     return buttons
+
+
+def no_slot_choices(language: str) -> list[Choice]:
+    """Nothing free: another day, start again, or a person."""
+    return [choice(t("booking.other_day", language), "other_day"),
+            action_choice("book_appointment", language),
+            action_choice("human_handoff", language)]
+
+
+def summary_choices(slot_ref: str, rescheduling: bool, language: str) -> list[Choice]:
+    """Under the summary of a chosen slot: book (or move) it, another day, stop."""
+    confirm = "booking.confirm_reschedule" if rescheduling else "booking.confirm"
+    return [choice(t(confirm, language), "confirm_booking", slot_ref=slot_ref),
+            choice(t("booking.other_day", language), "other_day"),
+            choice(t("booking.stop", language), "stop_booking")]
+
+
+def cancel_choices(booking_ref: str, language: str) -> list[Choice]:
+    """"Really cancel?": yes or keep it."""
+    return [choice(t("booking.yes_cancel", language), "confirm_cancel", booking_ref=booking_ref),
+            choice(t("booking.keep", language), "keep_booking")]
+
+
+def manage_choices(
+    bookings: Iterable[BookingView], language: str, *, reschedule: bool = True,
+    cancel: bool = True,
+) -> list[Choice]:
+    """Per booking: reschedule and cancel, labelled with its day."""
+    buttons: list[Choice] = []
+    for booking in bookings:
+        day = day_label(local(booking.slot.starts_at).date(), language)
+        if reschedule:
+            buttons.append(choice(f"{t('booking.reschedule_this', language)} · {day}",
+                                  "reschedule_appointment", booking_ref=booking.ref))
+        if cancel:
+            buttons.append(choice(f"{t('booking.cancel_this', language)} · {day}",
+                                  "cancel_appointment", booking_ref=booking.ref))
+    return buttons
+
+
+def listing(bookings: Iterable[BookingView], language: str) -> str:
+    """The person's appointments as the ``{list}`` of a response."""
+    return "\n\n".join(booking_line(b, language) for b in bookings)
 
 
 def first_is_later(slots: list[SlotView], prefs: Preferences) -> bool:

@@ -6,9 +6,8 @@ from datetime import datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event, vText
 
-from jmd.booking.present import place
+from jmd.booking.present import mode_label, place
 from jmd.booking.service import BookingView
-from jmd.booking.vocabulary import mode_label
 from jmd.clock import now
 
 

@@ -35,9 +35,9 @@ def _lead(kind: str, hours_before: float) -> timedelta:
 
 
 def due(session: Session, now: datetime, *, hours_before: float = 2) -> list[tuple[str, str]]:
-    """(kind, booking ref) of reminders due now. A reminder is due from its lead time before
-    the start until the start, and only if the booking was made before that lead time
-    (nobody needs "tomorrow is your appointment" an hour after booking it)."""
+    """(kind, booking ref) of the reminders due now: within their lead time before the start."""
+    # only for bookings made before the lead time: nobody needs "tomorrow is your
+    # appointment" an hour after booking it
     now = utc(now)
     kinds = [DAY_BEFORE] + ([HOURS_BEFORE] if hours_before > 0 else [])
     found: list[tuple[str, str]] = []

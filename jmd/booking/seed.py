@@ -39,8 +39,7 @@ def sync_offices(session: Session) -> int:
 
 
 def seed_demo(session: Session, today: date) -> int:
-    """Demo counselors and slots for the next weeks, only into an empty counselors table.
-    Returns the number of slots created."""
+    """Demo counselors and slots for the next weeks (an empty table only); how many slots."""
     if session.execute(select(func.count(Counselor.id))).scalar_one():
         return 0
     sync_offices(session)

@@ -1,9 +1,11 @@
-"""Finding free slots and booking, cancelling and rescheduling them.
+"""Booking, cancelling and rescheduling slots; the views of slots and bookings.
 
 Correctness comes from the database: a partial unique index allows one *active* booking
 per slot, so two people pressing the same button at the same moment cannot both get it.
 Every function takes a session and the current time; callers own the transaction
 (:func:`in_transaction` retries the transient conflicts SQLite and PostgreSQL report).
+Only frozen views (:class:`SlotView`, :class:`BookingView`) leave these functions. Finding
+free slots is jmd.booking.free.
 """
 
 from __future__ import annotations
@@ -16,12 +18,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import TypeVar
 
-from sqlalchemy import and_, exists, literal, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from jmd.clock import BERLIN
 from jmd.db import session_scope
 from jmd.db.models import Booking, Counselor, Office, Slot
 
@@ -104,7 +105,8 @@ class Preferences:
                            self.from_day)
 
 
-def _slot_view(slot: Slot, counselor: Counselor, office: Office) -> SlotView:
+def slot_view(slot: Slot, counselor: Counselor, office: Office) -> SlotView:
+    """The frozen view of a slot row, safe after the session closes."""
     return SlotView(
         ref=str(slot.ref),
         starts_at=utc(slot.starts_at),
@@ -123,99 +125,8 @@ def _booking_view(
 ) -> BookingView:
     return BookingView(
         ref=str(booking.ref), status=str(booking.status), language=str(booking.language),
-        slot=_slot_view(slot, counselor, office), person_key=str(booking.person_key),
+        slot=slot_view(slot, counselor, office), person_key=str(booking.person_key),
     )
-
-
-def day_start(day: date) -> datetime:
-    """Midnight in Berlin at the start of ``day``, as UTC."""
-    return datetime(day.year, day.month, day.day, tzinfo=BERLIN).astimezone(timezone.utc)
-
-
-def _active_booking_exists() -> object:
-    return exists().where(and_(Booking.slot_id == Slot.id, Booking.status == ACTIVE))
-
-
-def _free_query(prefs: Preferences, now: datetime):  # type: ignore[no-untyped-def]
-    prefs = prefs.clean()
-    earliest = utc(now) + MIN_NOTICE
-    if prefs.from_day is not None:
-        earliest = max(earliest, day_start(prefs.from_day))
-    query = (
-        select(Slot, Counselor, Office)
-        .join(Counselor, Slot.counselor_id == Counselor.id)
-        .join(Office, Counselor.office_id == Office.id)
-        .where(
-            Slot.starts_at >= earliest,
-            Slot.withdrawn.is_(False),
-            Counselor.active.is_(True),
-            ~_active_booking_exists(),  # type: ignore[operator]
-        )
-    )
-    if prefs.office_id:
-        query = query.where(Counselor.office_id == prefs.office_id)
-    if prefs.mode:
-        query = query.where(Slot.mode == prefs.mode)
-    if prefs.language:
-        # "de,prs" contains "prs": codes are distinct words, never substrings of each other
-        listed = literal(",") + Counselor.languages + literal(",")
-        query = query.where(listed.contains(f",{prefs.language},"))
-    return query
-
-
-def free_slots(
-    session: Session, prefs: Preferences, now: datetime, *, limit: int = PAGE, offset: int = 0
-) -> list[SlotView]:
-    """Free slots matching ``prefs``, earliest first, from ``prefs.from_day`` on."""
-    query = _free_query(prefs, now).order_by(Slot.starts_at, Slot.id).offset(offset).limit(limit)
-    return [_slot_view(*row) for row in session.execute(query).all()]
-
-
-def options(session: Session, prefs: Preferences, now: datetime, field: str) -> list[str]:
-    """The distinct values of ``field`` (office_id, mode, language) among matching free slots.
-
-    A question whose answer would not change what can be offered is not asked.
-    """
-    rows = session.execute(_free_query(prefs, now)).all()
-    values: set[str] = set()
-    for slot, counselor, _office in rows:
-        if field == "office_id":
-            values.add(str(counselor.office_id))
-        elif field == "mode":
-            values.add(str(slot.mode))
-        elif field == "language":
-            values.update(counselor.language_codes)
-    return sorted(values)
-
-
-def free_days(session: Session, prefs: Preferences, now: datetime, limit: int = 5) -> list[date]:
-    """The next local days with at least one matching free slot."""
-    days: list[date] = []
-    for slot, _c, _o in session.execute(_free_query(prefs, now).order_by(Slot.starts_at)).all():
-        day = utc(slot.starts_at).astimezone(BERLIN).date()
-        if day not in days:
-            days.append(day)
-            if len(days) == limit:
-                break
-    return days
-
-
-def slot_by_ref(session: Session, ref: str) -> SlotView | None:
-    row = session.execute(
-        select(Slot, Counselor, Office)
-        .join(Counselor, Slot.counselor_id == Counselor.id)
-        .join(Office, Counselor.office_id == Office.id)
-        .where(Slot.ref == ref)
-    ).first()
-    return _slot_view(*row) if row else None
-
-
-def is_free(session: Session, ref: str, now: datetime) -> bool:
-    """Whether slot ``ref`` can still be booked (exists, not withdrawn, not started, free)."""
-    row = session.execute(
-        _free_query(Preferences(), now - MIN_NOTICE).where(Slot.ref == ref)
-    ).first()
-    return row is not None and utc(row[0].starts_at) > utc(now)
 
 
 def _bookings_query():  # type: ignore[no-untyped-def]
@@ -244,8 +155,8 @@ def booking_by_ref(session: Session, ref: str) -> BookingView | None:
 
 
 def own_upcoming(session: Session, person_key: str, ref: str, now: datetime) -> BookingView:
-    """The person's upcoming booking ``ref``; anything else (forged, someone else's,
-    cancelled, past) is :data:`NOT_YOURS` — never say whose it is."""
+    """The person's upcoming booking ``ref``, else :data:`NOT_YOURS`."""
+    # forged, someone else's, cancelled and past all get the same answer: never say whose
     found = next((b for b in upcoming(session, person_key, now) if b.ref == ref), None)
     if found is None:
         raise BookingError(NOT_YOURS)
@@ -330,8 +241,8 @@ _TRANSIENT = ("database is locked", "could not serialize", "deadlock detected")
 def in_transaction(
     work: Callable[[Session], T], engine: Engine | None = None, attempts: int = 8
 ) -> T:
-    """Run ``work`` in its own transaction; retry when the database reports a transient
-    write conflict (SQLite's lock, PostgreSQL's serialization failure)."""
+    """Run ``work`` in its own transaction, retried on transient write conflicts."""
+    # SQLite reports a held lock, PostgreSQL a serialization failure: both pass on retry
     for attempt in range(attempts):
         try:
             with session_scope(engine) as session:

@@ -1,4 +1,6 @@
-"""The booking dialogue's words and labels (content/booking.yml) and matching typed answers.
+"""The words people type in the booking dialogue (content/booking.yml) and what they mean.
+
+Labels are texts (content/texts/booking.yml, jmd.texts.t); this module only reads answers.
 
 People answer in their own words: "morgen", "nächsten Dienstag", "فردا", "بكرة", "egal",
 "am Telefon", "in Dessau". Phrases are matched as whole words after the same
@@ -33,32 +35,13 @@ _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[./-](\d{1,2})(?:[./-](\d{2,4}))?\b")
 def vocabulary(path: Path = BOOKING_FILE) -> dict[str, Any]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
-        raise ValueError(f"{path.name}: expected sections modes, any, days, formats, buttons")
+        raise ValueError(f"{path.name}: expected sections modes, any, days, formats")
     return data
 
 
-def text_for(section: str, key: str, language: str) -> str:
-    """A label from content/booking.yml, e.g. ``text_for("buttons", "more", "ar")``."""
-    texts = vocabulary()[section][key]
-    if "label" in texts:
-        texts = texts["label"]
-    return str(in_language(texts, language))
-
-
-def mode_label(mode: str, language: str) -> str:
-    return text_for("modes", mode, language)
-
-
-def any_label(language: str) -> str:
-    return _label(vocabulary()["any"]["label"], language)
-
-
-def _label(texts: dict[str, str], language: str) -> str:
-    return str(in_language(texts, language))
-
-
 def fmt(kind: str, language: str) -> str:
-    return str(vocabulary()["formats"][kind].get(language) or vocabulary()["formats"][kind]["de"])
+    """A date or time pattern (``day_button``, ``date``, ``time``) for ``language``."""
+    return str(in_language(vocabulary()["formats"][kind], language))
 
 
 @dataclass(frozen=True)
@@ -90,12 +73,12 @@ def _match(tokens: list[str], phrases: list[_Phrase]) -> str | None:
 
 @lru_cache(maxsize=1)
 def _mode_phrases() -> list[_Phrase]:
-    return _phrases({mode: spec["words"] for mode, spec in vocabulary()["modes"].items()})
+    return _phrases({str(mode): words for mode, words in vocabulary()["modes"].items()})
 
 
 @lru_cache(maxsize=1)
 def _any_phrases() -> list[_Phrase]:
-    return _phrases({"any": vocabulary()["any"]["words"]})
+    return _phrases({"any": vocabulary()["any"]})
 
 
 @lru_cache(maxsize=1)
@@ -137,8 +120,7 @@ def _day_phrases() -> tuple[list[_Phrase], list[_Phrase]]:
 
 
 def parse_day(text: str, today: date) -> date | None:
-    """The day someone means: "morgen", "Dienstag", "nächsten Dienstag", "فردا", "بكرة",
-    "3.12.", "5. Dezember" … — never a day in the past; None if no day is recognisable."""
+    """The day someone means ("morgen", "Di", "فردا", "بكرة", "3.12."), never a past one."""
     tokens = words(text)
     numeric = _NUMERIC_DATE.search(" ".join(tokens).replace(" . ", "."))
     numeric = numeric or _NUMERIC_DATE.search(text.translate(_DIGITS))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from jmd.content.offices import render_offices
 from jmd.shared.languages import in_language
 from jmd.shared.live import reloading
+from jmd.shared.payloads import payload
 from jmd.shared.settings import get_settings
 from jmd.shared.topics import FAQ_PREFIX, Topic, load_topics
 from jmd.texts import t
@@ -37,11 +37,9 @@ class Answer:
 
 
 def topic_payload(name: str, intent: str = FAQ_PREFIX) -> str:
-    """``/<intent>{"faq_topic":"<name>"}``: opens (or rates) topic ``name``.
-
-    Written without spaces, so that even the longest fits Telegram's 64-byte callback data.
-    """
-    return f"/{intent}" + json.dumps({"faq_topic": name}, separators=(",", ":"))
+    """``/<intent>{"faq_topic":"<name>"}``: opens (or rates) topic ``name``."""
+    # compact (jmd.shared.payloads): even the longest fits Telegram's 64-byte callback data
+    return payload(intent, faq_topic=name)
 
 
 @reloading
@@ -61,7 +59,7 @@ def title(topic: Topic, language: str) -> str:
 def button_for(target: str, language: str) -> Button | None:
     """A follow-up button: an action (book, talk to a person) or another topic."""
     if target in ACTION_BUTTONS:
-        return Button(t(target, language), f"/{target}")
+        return Button(t(target, language), payload(target))
     topic = topics_by_name().get(target.removeprefix("faq/"))
     return Button(f"💡 {title(topic, language)}", topic_payload(topic.name)) if topic else None
 

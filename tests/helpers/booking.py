@@ -35,3 +35,9 @@ def add_slot(engine: Engine | None, counselor_id: int, start: datetime, minutes:
         session.add(slot)
         session.flush()
         return str(slot.ref)
+
+
+def at(day: int, hour: int) -> datetime:
+    """Berlin time in late 2026: days 1–30 are in November, 31 on count into December."""
+    return datetime(2026, 11, day, hour, 0, tzinfo=BERLIN) if day <= 30 else \
+        datetime(2026, 12, day - 30, hour, 0, tzinfo=BERLIN)

@@ -1,0 +1,44 @@
+"""jmd.booking.free on SQLite and PostgreSQL: which slots, answers and days are free."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from jmd.booking import free
+from jmd.booking.service import Preferences
+from jmd.db import make_engine, session_scope
+from tests.helpers.booking import add_counselor, add_slot, at
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)  # a Wednesday
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def test_free_slots_filter_and_order(engine: Engine) -> None:
+    anna = add_counselor(engine, "Anna", "wittenberg", "de,ar")
+    omid = add_counselor(engine, "Omid", "dessau-rosslau", "de,prs")
+    late = add_slot(engine, anna, at(27, 10), mode="phone")
+    early = add_slot(engine, omid, at(26, 9))
+    add_slot(engine, anna, at(25, 9))  # already begun (09:00 Berlin = 08:00 UTC < NOW)
+    with session_scope(engine) as session:
+        assert [s.ref for s in free.free_slots(session, Preferences(), NOW)] == [early, late]
+        only_ar = free.free_slots(session, Preferences(language="ar"), NOW)
+        assert [s.ref for s in only_ar] == [late]
+        by_phone = free.free_slots(session, Preferences(mode="phone"), NOW)
+        assert [s.ref for s in by_phone] == [late]
+        dessau = free.free_slots(session, Preferences(office_id="dessau-rosslau"), NOW)
+        assert [s.ref for s in dessau] == [early]
+        from_friday = Preferences(from_day=at(27, 0).date())
+        assert [s.ref for s in free.free_slots(session, from_friday, NOW)] == [late]
+        assert free.options(session, Preferences(), NOW, "language") == ["ar", "de", "prs"]
+        assert free.free_days(session, Preferences(), NOW) == [at(26, 0).date(),
+                                                                   at(27, 0).date()]
