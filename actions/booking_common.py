@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -25,8 +25,6 @@ from jmd.booking.service import BookingView, in_transaction
 from jmd.clock import local, now
 from jmd.db import db
 from jmd.shared.languages import registry
-
-T = TypeVar("T")
 
 
 def language_of(tracker: Tracker) -> str:
@@ -65,7 +63,7 @@ def buttons(choices: Iterable[Choice]) -> list[dict[str, str]]:
     return [{"title": c.title, "payload": c.payload} for c in choices]
 
 
-async def write(work: Callable[[Session], T]) -> T:
+async def write[T](work: Callable[[Session], T]) -> T:
     """``work`` in its own transaction, retried on write conflicts, off the event loop."""
     return await asyncio.to_thread(in_transaction, work)
 

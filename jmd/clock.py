@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -19,7 +19,7 @@ _override: datetime | None = None
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def now() -> datetime:
@@ -29,7 +29,7 @@ def now() -> datetime:
     fake = os.environ.get("JMD_FAKE_NOW")
     if fake:
         return _aware(datetime.fromisoformat(fake))
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def set_now(moment: datetime | None) -> None:

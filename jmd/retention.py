@@ -22,7 +22,7 @@ import logging
 import sys
 import traceback
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -38,12 +38,12 @@ OnError = Callable[[Exception], Awaitable[object]]
 
 def cutoff_for(days: int) -> datetime:
     """The moment before which data is deleted: ``days`` before now (UTC)."""
-    return (clock.now() - timedelta(days=days)).astimezone(timezone.utc)
+    return (clock.now() - timedelta(days=days)).astimezone(UTC)
 
 
 def purge(session: Session, cutoff: datetime) -> dict[str, int]:
     """Delete everything older than ``cutoff``; rows deleted per table (hooked ones aside)."""
-    cutoff = cutoff.astimezone(timezone.utc)
+    cutoff = cutoff.astimezone(UTC)
     counts: dict[str, int] = {}
     for entry in personal_data.REGISTRY:
         deleted = entry.expire(session, cutoff)

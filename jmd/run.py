@@ -19,6 +19,7 @@ from jmd.booking.seed import prepare
 from jmd.db.migrate import upgrade
 from jmd.shared.settings import PROJECT_ROOT, Settings, get_settings
 
+
 def _log(message: str) -> None:
     print(f"[jmd] {message}", flush=True)
 
@@ -104,7 +105,8 @@ def child_env(settings: Settings, *, telegram: bool = False) -> dict[str, str]:
 def start_backend(settings: Settings, processes: Processes, model: Path) -> None:
     """Action server and Rasa server, started and waited for."""
     if not settings.rasa_bin.exists():
-        raise RuntimeError(f"{settings.rasa_bin} not found: `make setup` creates the Rasa environment")
+        raise RuntimeError(
+            f"{settings.rasa_bin} not found: `make setup` creates the Rasa environment")
     # The action server runs on this interpreter (Python ≥ 3.12, rasa-sdk), the Rasa server
     # in its own Python 3.10 environment: this process never imports rasa.
     processes.start(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -13,7 +13,7 @@ from jmd.db import make_engine, session_scope
 from tests.helpers.booking import add_counselor, add_slot
 
 TODAY = date(2026, 11, 25)  # a Wednesday
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("question", "text", "expected"), [
@@ -67,8 +67,8 @@ def test_only_questions_that_matter_are_asked(database_url: str) -> None:
     engine.dispose()
 
 
-SLOT = SlotView(ref="abcd2345", starts_at=datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc),
-                ends_at=datetime(2026, 12, 1, 9, 45, tzinfo=timezone.utc), mode="phone",
+SLOT = SlotView(ref="abcd2345", starts_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+                ends_at=datetime(2026, 12, 1, 9, 45, tzinfo=UTC), mode="phone",
                 counselor="Frau Test", counselor_languages=("de",), office_id="wittenberg",
                 office_name="JMD Wittenberg (Diakonie)", address=None)
 BOOKING = BookingView(ref="zz99yy88", status="active", language="ar", slot=SLOT,

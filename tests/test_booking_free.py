@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -13,7 +13,7 @@ from jmd.booking.service import Preferences
 from jmd.db import make_engine, session_scope
 from tests.helpers.booking import add_counselor, add_slot, at
 
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)  # a Wednesday
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday
 
 
 @pytest.fixture

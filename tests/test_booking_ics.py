@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from icalendar import Calendar
 
@@ -10,8 +10,8 @@ from jmd.booking.ics import booking_ics
 from jmd.booking.service import BookingView, SlotView
 from jmd.clock import BERLIN
 
-SLOT = SlotView(ref="abcd2345", starts_at=datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc),
-                ends_at=datetime(2026, 12, 1, 9, 45, tzinfo=timezone.utc), mode="in_person",
+SLOT = SlotView(ref="abcd2345", starts_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+                ends_at=datetime(2026, 12, 1, 9, 45, tzinfo=UTC), mode="in_person",
                 counselor="Frau Test", counselor_languages=("de", "ar"), office_id="wittenberg",
                 office_name="JMD Wittenberg (Diakonie)", address=None)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -11,7 +11,7 @@ from jmd.booking.imports import import_file, main, parse_csv, parse_ics
 from jmd.db import make_engine, session_scope
 from jmd.db.models import Counselor, Slot
 
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 GOOD_CSV = """counselor,office,languages,date,start,end,mode,telegram_id
 Frau Beispiel,wittenberg,"de,ar",01.12.2026,09:00,09:45,in_person,5551234

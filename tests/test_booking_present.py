@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from jmd.booking.present import day_label, details, slot_button, staff_line, when
 from jmd.booking.service import BookingView, SlotView
 from jmd.identity import display_name
 
-SLOT = SlotView(ref="abcd2345", starts_at=datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc),
-                ends_at=datetime(2026, 12, 1, 9, 45, tzinfo=timezone.utc), mode="in_person",
+SLOT = SlotView(ref="abcd2345", starts_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+                ends_at=datetime(2026, 12, 1, 9, 45, tzinfo=UTC), mode="in_person",
                 counselor="Frau Test", counselor_languages=("de", "ar"), office_id="wittenberg",
                 office_name="JMD Wittenberg (Diakonie)", address=None)
 

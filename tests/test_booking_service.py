@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ from jmd.booking.service import BookingError, Preferences, in_transaction
 from jmd.db import make_engine, session_scope
 from tests.helpers.booking import add_counselor, add_slot, at
 
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)  # a Wednesday
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday
 
 
 @pytest.fixture

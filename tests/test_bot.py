@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -36,7 +36,6 @@ from tests.helpers.forward import Forwarder
 from tests.helpers.ports import free_port
 from tests.helpers.stack import patched_environ
 
-T = TypeVar("T")
 RETENTION_DAYS = 45  # not the default, so the notice shows the configured value
 
 
@@ -104,7 +103,7 @@ async def front(api: BotApiStandIn, rasa_stack: Settings) -> AsyncIterator[Appli
         yield application
 
 
-async def eventually(probe: Callable[[], T | None], what: str) -> T:
+async def eventually[T](probe: Callable[[], T | None], what: str) -> T:
     """Poll ``probe`` until it returns something truthy (a wait, not a time limit test)."""
     for _ in range(1200):
         result = probe()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -67,7 +67,7 @@ def book_for(url: str, user_id: int, language: str, booked_at: datetime) -> str:
 async def test_reminders_survive_a_restart_and_are_sent_once(api: BotApiStandIn,
                                                              tmp_path: Path) -> None:
     env = env_for(api, tmp_path)
-    start_utc = START.replace(tzinfo=clock.BERLIN).astimezone(timezone.utc)
+    start_utc = START.replace(tzinfo=clock.BERLIN).astimezone(UTC)
     book_for(env["DATABASE_URL"], 8101, "ar", start_utc - timedelta(days=3))
     day_before = t("reminder_day", "ar").split("\n")[0]
 
@@ -95,7 +95,7 @@ async def test_reminders_survive_a_restart_and_are_sent_once(api: BotApiStandIn,
 async def test_no_reminder_for_cancelled_or_just_booked(api: BotApiStandIn,
                                                         tmp_path: Path) -> None:
     env = env_for(api, tmp_path, REMINDER_HOURS_BEFORE="0")
-    start_utc = START.replace(tzinfo=clock.BERLIN).astimezone(timezone.utc)
+    start_utc = START.replace(tzinfo=clock.BERLIN).astimezone(UTC)
     ref = book_for(env["DATABASE_URL"], 8102, "de", start_utc - timedelta(hours=5))
     clock.set_now(start_utc - timedelta(hours=4))  # booked 5 h before: "tomorrow" is wrong
     async with running_front(env) as application:
@@ -116,7 +116,7 @@ def _group_texts(api: BotApiStandIn) -> list[str]:
 
 async def test_today_and_week_for_counselors_only(api: BotApiStandIn, tmp_path: Path) -> None:
     env = env_for(api, tmp_path)
-    start_utc = START.replace(tzinfo=clock.BERLIN).astimezone(timezone.utc)
+    start_utc = START.replace(tzinfo=clock.BERLIN).astimezone(UTC)
     book_for(env["DATABASE_URL"], 8103, "prs", start_utc - timedelta(days=3))
     clock.set_now(start_utc - timedelta(hours=3))  # the same day, 07:00 Berlin
     async with running_front(env) as application:
@@ -199,7 +199,7 @@ async def test_delete_cancels_appointments_and_tells_the_group(api: BotApiStandI
     from tests.helpers.db import rows_with
 
     env = env_for(api, tmp_path)
-    start_utc = START.replace(tzinfo=clock.BERLIN).astimezone(timezone.utc)
+    start_utc = START.replace(tzinfo=clock.BERLIN).astimezone(UTC)
     book_for(env["DATABASE_URL"], 8105, "de", start_utc - timedelta(days=3))
     clock.set_now(start_utc - timedelta(days=2))
     async with running_front(env) as application:

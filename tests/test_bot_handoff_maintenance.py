@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from telegram.ext import Application
@@ -40,7 +40,7 @@ pytest_plugins = ["tests.helpers.handoff_fixtures"]
 
 
 async def test_nobody_takes_over_in_time(front: Application, api: BotApiStandIn) -> None:
-    with clock.frozen(TUESDAY_10.astimezone(timezone.utc)):
+    with clock.frozen(TUESDAY_10.astimezone(UTC)):
         card = await ask_for_a_person(api, 8150, "prs")
         await wait_for_message(api, 8150, t("handoff_waiting", "prs"))
         clock.advance(timedelta(minutes=14))
@@ -95,7 +95,7 @@ async def test_delete_tells_the_counselor_and_deletes_the_topic(
 async def test_old_topics_are_deleted_for_retention(
     front: Application, api: BotApiStandIn
 ) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     people = {"old": 8201, "recent": 8202, "waiting": 8203}
     threads = {}
     for name, user in people.items():

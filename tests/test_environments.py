@@ -49,8 +49,9 @@ def test_every_module_outside_jmd_nlu_imports_here(name: str) -> None:
 def test_the_shared_package_imports_neither_rasa_nor_sqlalchemy_nor_telegram() -> None:
     shared = [info.name for info in pkgutil.walk_packages(
         importlib.import_module("jmd.shared").__path__, "jmd.shared.")]
+    loaded = "{m.split('.')[0] for m in sys.modules}"
     script = (f"import sys; import {', '.join(shared)}; "
-              f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(FORBIDDEN_IN_SHARED)}))")
+              f"print(sorted({loaded} & {set(FORBIDDEN_IN_SHARED)}))")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             cwd=PROJECT_ROOT, check=True)
     assert result.stdout.strip() == "[]"

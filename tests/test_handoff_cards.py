@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from jmd.handoff.cards import language_name, parse_take, render_card, take_data, topic_title
 from jmd.handoff.counselors import UpcomingBooking
@@ -32,7 +32,7 @@ def handoff(
 
 
 def test_card_shows_urgency_language_questions_booking_and_speakers() -> None:
-    booking = UpcomingBooking(datetime(2026, 12, 3, 9, 30, tzinfo=timezone.utc), "wittenberg")
+    booking = UpcomingBooking(datetime(2026, 12, 3, 9, 30, tzinfo=UTC), "wittenberg")
     card = render_card(handoff(urgent=True), ["ich brauche hilfe", "x" * 1000], booking,
                        "JMD Wittenberg", speaking=["Omid"])
     lines = card.splitlines()

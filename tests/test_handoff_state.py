@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +27,7 @@ from jmd.handoff.topics import forget_topic, old_topics, person_of_thread, save_
 from jmd.identity import display_name
 from tests.helpers.db import rows_with
 
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)  # Tuesday, 10:00 in Berlin
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday, 10:00 in Berlin
 KEY = "u0123456789abcdef0123456789abcd"
 GROUP = -1001234567890
 

@@ -5,7 +5,7 @@ Also the counselors' hours (any office open), which the handoff tells a person.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -133,10 +133,10 @@ def test_office_hours_are_merged_across_offices() -> None:
 
 def test_open_or_closed_in_berlin_time_unknown_without_hours() -> None:
     hours = opening_hours(OFFICES)
-    monday = datetime(2026, 11, 30, 14, 59, tzinfo=timezone.utc)  # 15:59 in Berlin
+    monday = datetime(2026, 11, 30, 14, 59, tzinfo=UTC)  # 15:59 in Berlin
     assert is_open(hours, monday) is True
     assert is_open(hours, monday + timedelta(minutes=1)) is False  # 16:00
-    assert is_open(hours, datetime(2026, 12, 5, 10, 0, tzinfo=timezone.utc)) is False  # Sat
+    assert is_open(hours, datetime(2026, 12, 5, 10, 0, tzinfo=UTC)) is False  # Sat
     assert is_open({}, monday) is None
 
 

@@ -16,11 +16,12 @@ from bot.front import Front, say
 from bot.rasa_client import Button
 from jmd.content.offices import Office, OfficeDataError, load_offices
 from jmd.handoff.cards import take_data
+from jmd.shared.payloads import payload
 from jmd.texts import staff, t
 
 logger = logging.getLogger(__name__)
 
-BOOKING_PAYLOAD = "/book_appointment"
+BOOKING_PAYLOAD = payload("book_appointment")
 
 
 def group_of(front: Front) -> int:
@@ -54,7 +55,7 @@ def take_markup(handoff_id: int) -> InlineKeyboardMarkup:
 
 async def offer_booking(front: Front, bot: Bot, chat_id: int, key: str, language: str) -> None:
     """The front's text ``key`` with the "📅 book an appointment" button."""
-    markup = keyboard((Button(t("book_button", language), BOOKING_PAYLOAD),), front.payloads)
+    markup = keyboard((Button(t("book_appointment", language), BOOKING_PAYLOAD),), front.payloads)
     await say(bot, chat_id, key, language, reply_markup=markup)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
@@ -24,7 +23,6 @@ from jmd.identity import short
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
 
 async def create_topic(bot: Bot, group: int, key: str, title: str) -> int:
@@ -68,7 +66,7 @@ async def recreate_topic(front: Front, bot: Bot, group: int, key: str) -> int:
     return thread
 
 
-async def in_topic(
+async def in_topic[T](
     front: Front, bot: Bot, key: str, send: Callable[[int], Awaitable[T]],
     title: str | None = None,
 ) -> T:

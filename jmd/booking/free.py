@@ -7,7 +7,7 @@ takes a session and the current time and returns frozen views or plain values.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, exists, literal, select
 from sqlalchemy.orm import Session
@@ -27,7 +27,7 @@ from jmd.db.models import Booking, Counselor, Office, Slot
 
 def day_start(day: date) -> datetime:
     """Midnight in Berlin at the start of ``day``, as UTC."""
-    return datetime(day.year, day.month, day.day, tzinfo=BERLIN).astimezone(timezone.utc)
+    return datetime(day.year, day.month, day.day, tzinfo=BERLIN).astimezone(UTC)
 
 
 def _active_booking_exists() -> object:

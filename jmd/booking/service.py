@@ -15,8 +15,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import TypeVar
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
@@ -36,7 +35,6 @@ MIN_NOTICE = timedelta(hours=1)  # a slot starting sooner is not offered any mor
 ACTIVE, CANCELLED = "active", "cancelled"
 _REF_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud on the phone
 
-T = TypeVar("T")
 
 
 class BookingError(Exception):
@@ -61,8 +59,8 @@ def new_ref(length: int = 8) -> str:
 
 def utc(moment: datetime) -> datetime:
     """Aware UTC; naive values (SQLite returns those) are UTC already."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(
-        timezone.utc
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(
+        UTC
     )
 
 
@@ -238,7 +236,7 @@ def bookings_between(session: Session, start: datetime, end: datetime) -> list[B
 _TRANSIENT = ("database is locked", "could not serialize", "deadlock detected")
 
 
-def in_transaction(
+def in_transaction[T](
     work: Callable[[Session], T], engine: Engine | None = None, attempts: int = 8
 ) -> T:
     """Run ``work`` in its own transaction, retried on transient write conflicts."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -25,7 +25,7 @@ COLUMNS = ("text", "language", "topic", "date", "kind")
 
 def export(out: TextIO, days: int | None = None, engine: Engine | None = None) -> int:
     """Write the CSV to ``out``; returns the number of rows."""
-    since = datetime.now(timezone.utc) - timedelta(days=days) if days else None
+    since = datetime.now(UTC) - timedelta(days=days) if days else None
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     count = 0

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
@@ -64,11 +64,9 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         session.close()
 
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-async def db(fn: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+async def db[**P, R](
+    fn: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs
+) -> R:
     """``fn(session, *args, **kwargs)`` in one transaction, in a worker thread.
 
     The one way async code (the Telegram front) reaches the database: the event loop never

@@ -7,7 +7,7 @@ the Alembic migrations (``migrations/``); these classes must match them (tests/t
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -38,14 +38,14 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             return value  # already UTC by this module's rule
-        return value.astimezone(timezone.utc).replace(tzinfo=None) if (
-            dialect.name == "sqlite") else value.astimezone(timezone.utc)
+        return value.astimezone(UTC).replace(tzinfo=None) if (
+            dialect.name == "sqlite") else value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else (
-            value.astimezone(timezone.utc))
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else (
+            value.astimezone(UTC))
 
 
 class Base(DeclarativeBase):
@@ -56,7 +56,7 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     """Now in UTC, from the one controllable clock (jmd.clock), so tests can move time."""
-    return clock.now().astimezone(timezone.utc)
+    return clock.now().astimezone(UTC)
 
 
 class Person(Base):
@@ -214,7 +214,8 @@ class Handoff(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_key: Mapped[str] = mapped_column(String(64), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open|assigned|closed
+    # open | assigned | closed
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     urgent: Mapped[bool] = mapped_column(default=False)  # crisis
     language: Mapped[str] = mapped_column(String(8))
     office_id: Mapped[str | None] = mapped_column(String(32))  # from an upcoming booking

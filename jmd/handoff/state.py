@@ -9,7 +9,7 @@ at once, or a /done racing a timeout, cannot both win.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -25,8 +25,8 @@ ACTIVE = (OPEN, ASSIGNED)
 def utc(moment: datetime) -> datetime:
     """``moment`` in UTC; naive values (SQLite returns those) are UTC already."""
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def now() -> datetime:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import select
 
@@ -23,8 +23,6 @@ from jmd.texts import staff
 from tests.helpers.bot_api import BotApiStandIn, Call
 from tests.helpers.fake_rasa import echo
 from tests.test_bot import CODE, eventually, front_env
-
-T = TypeVar("T")
 
 GROUP = -1001234567890  # the counselor group (a forum supergroup)
 ANNA = 7001  # listed counselor, member of the group
@@ -105,7 +103,7 @@ def notes_in(api: BotApiStandIn, thread: int) -> list[str]:
     return [str(c.params["text"]) for c in api.in_topic(thread)]
 
 
-def first(items: list[T], predicate: Callable[[T], Any]) -> T | None:
+def first[T](items: list[T], predicate: Callable[[T], Any]) -> T | None:
     return next((item for item in items if predicate(item)), None)
 
 

@@ -26,7 +26,8 @@ store = SQLTrackerStore(Domain.empty(), host=url)
 for key, exchanges in conversations.items():
     events = []
     for text, reply, stamp in exchanges:
-        events += [UserUttered(text, timestamp=stamp), ActionExecuted("utter_greet", timestamp=stamp),
+        events += [UserUttered(text, timestamp=stamp),
+                   ActionExecuted("utter_greet", timestamp=stamp),
                    BotUttered(reply, timestamp=stamp)]
     asyncio.run(store.save(DialogueStateTracker.from_events(key, events)))
 store.engine.dispose()
