@@ -8,7 +8,6 @@ message goes to them and the job does not run (:func:`bot.handoff.person.route`)
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import traceback
@@ -27,23 +26,22 @@ from telegram.ext import (
     filters,
 )
 
-from bot.booking import on_today, on_week, remind_forever
+from bot.booking import on_today, on_week
 from bot.crisis import send_crisis_reply_if_needed
 from bot.formatting import PayloadStore
-from bot.front import Front, Person, front_of, front_of_context, mark_choice, say
+from bot.front import AnyApplication, Front, Person, front_of, front_of_context, mark_choice, say
 from bot.handoff.counselor import on_counselor_message, on_done, on_take
-from bot.handoff.maintenance import check_timeouts, end_for_erasure, retention_hook
+from bot.handoff.maintenance import end_for_erasure, retention_hook
 from bot.handoff.person import route
 from bot.inbox import ChatInbox
-from bot.periodic import every
+from bot.jobs import schedule_all
 from bot.privacy import DELETE_PATTERN, on_delete, on_delete_choice, on_privacy
 from bot.rasa_client import RasaClient
-from bot.relay import relay, retry_once
+from bot.relay import relay
 from bot.throttle import FrontRateLimiter
 from jmd.handoff.cards import TAKE_PATTERN
 from jmd.identity import short
 from jmd.personal_data import register_erasure_hook, register_retention_hook
-from jmd.retention import purge_forever
 from jmd.shared.languages import registry
 from jmd.shared.safety import is_crisis
 from jmd.shared.settings import Settings, get_settings
@@ -223,7 +221,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             logger.warning("could not tell the person about the error")
 
 
-async def _post_init(application: Application) -> None:
+async def _post_init(application: AnyApplication) -> None:
     """Register the command menu in each language; start retrying waiting messages."""
     langs = registry()
     for lang in langs.languages.values():
@@ -235,12 +233,6 @@ async def _post_init(application: Application) -> None:
             except TelegramError:
                 logger.warning("could not register commands", exc_info=True)
     front = front_of(application)
-    every_retry = every(application, front.settings.pending_retry_seconds, retry_once)
-    front.tasks.add(asyncio.create_task(every_retry, name="retry pending"))
-    front.tasks.add(asyncio.create_task(remind_forever(application), name="reminders"))
-    if front.settings.counselor_chat_id is not None:
-        timeouts = every(application, front.settings.handoff_check_seconds, check_timeouts)
-        front.tasks.add(asyncio.create_task(timeouts, name="handoff timeouts"))
     # /delete and retention reach the counselor group's topics through the front's hooks
     # (the jmd core never imports bot); unregistered at shutdown (_post_shutdown).
     application.bot_data["unregister_hooks"] = [
@@ -248,27 +240,19 @@ async def _post_init(application: Application) -> None:
         register_retention_hook(partial(retention_hook, bot=application.bot),
                                 tables=["counselor_topics"]),
     ]
-    # Retention: deletes what is older than RETENTION_DAYS, now and every few hours.
-    purging = purge_forever(
-        front.settings.retention_days, on_error=partial(application.process_error, None)
-    )
-    front.tasks.add(asyncio.create_task(purging, name="retention"))
+    schedule_all(application)
 
 
-async def _post_shutdown(application: Application) -> None:
+async def _post_shutdown(application: AnyApplication) -> None:
     for unregister in application.bot_data.pop("unregister_hooks", []):
         unregister()
     front = front_of(application)
-    for task in front.tasks:
-        task.cancel()
-    await asyncio.gather(*front.tasks, return_exceptions=True)
-    front.tasks.clear()
     await front.rasa.close()
 
 
 def build_application(
     settings: Settings | None = None, rasa: RasaClient | None = None
-) -> Application:
+) -> AnyApplication:
     """The whole Telegram front, wired: handlers, rate limiter, error handler."""
     settings = settings or get_settings()
     if not settings.telegram_bot_token:

@@ -9,16 +9,15 @@ before it is sent, so it is sent at most once (jmd.booking.reminders).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot, InputFile, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
-from bot.front import Front, front_of, front_of_context
+from bot.front import AnyApplication, Front, front_of, front_of_context
 from bot.handoff.counselor import counselor_name
 from jmd.booking import reminders, service
 from jmd.booking.ics import booking_ics, filename
@@ -31,7 +30,7 @@ from jmd.texts import staff, t
 
 logger = logging.getLogger(__name__)
 
-REMINDER_INTERVAL = 60.0  # seconds between two looks at the bookings table
+REMINDER_INTERVAL = timedelta(minutes=1)  # between two looks at the bookings table
 _TITLES = {"booked": "booking.booked", "rescheduled": "booking.rescheduled",
            "cancelled": "booking.cancelled"}
 
@@ -136,7 +135,7 @@ async def _claim_due(hours_before: float) -> list[reminders.Reminder]:
     return [reminder for reminder in claimed if reminder is not None]
 
 
-async def send_due_reminders(application: Application) -> int:
+async def send_due_reminders(application: AnyApplication) -> int:
     """Send every reminder that is due, once; returns how many were sent."""
     front = front_of(application)
     sent = 0
@@ -155,21 +154,10 @@ async def send_due_reminders(application: Application) -> int:
     return sent
 
 
-async def remind_forever(application: Application) -> None:
-    """The background task started in post_init: send_due_reminders every interval."""
-    while True:
-        try:
-            await send_due_reminders(application)
-        except Exception as error:  # the database may be away; try again next round
-            await application.process_error(None, error)
-        await asyncio.sleep(REMINDER_INTERVAL)
-
-
 __all__ = [
     "handle_custom",
     "on_today",
     "on_week",
     "post_staff_line",
-    "remind_forever",
     "send_due_reminders",
 ]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot, CallbackQuery, Message, Update
@@ -35,10 +34,13 @@ class Front:
     rasa: RasaClient
     payloads: PayloadStore
     inbox: ChatInbox
-    tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
 
-def front_of(application: Application) -> Front:
+# The front builds a default Application; its type parameters say nothing more.
+type AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def front_of(application: AnyApplication) -> Front:
     return application.bot_data["front"]  # type: ignore[no-any-return]
 
 

@@ -20,9 +20,8 @@ from telegram.constants import ChatAction
 
 from bot.booking import handle_custom
 from bot.crisis import send_crisis_reply_if_needed
-from bot.front import Front, OnCustom, Person, front_of, say, send_replies
+from bot.front import AnyApplication, Front, OnCustom, Person, front_of, say, send_replies
 from bot.handoff.person import perform
-from bot.periodic import application_of
 from bot.rasa_client import RasaUnavailable
 from jmd.db import db
 from jmd.db.models import utcnow
@@ -163,10 +162,8 @@ async def settle(front: Front, bot: Bot, key: str, chat_id: int, rasa_ready: boo
         await flush(front, bot, key)
 
 
-async def retry_once(source: Any) -> None:
-    """Queue a settle job for everyone with waiting messages (``source``: the Application
-    or a callback context; repeated by :func:`bot.periodic.every`)."""
-    application = application_of(source)
+async def retry_once(application: AnyApplication) -> None:
+    """Queue a settle job for everyone with waiting messages (a job of :mod:`bot.jobs`)."""
     front = front_of(application)
     people = await db(waiting_people)
     if not people:

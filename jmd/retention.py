@@ -9,9 +9,10 @@ Invariants:
 * :func:`run_retention` runs the retention hooks the front registered first (old forum
   topics through the Bot API), so they can still read what is about to go. A failing
   hook is logged and the database is purged anyway: retention is a duty.
-* :func:`purge_once` never raises; :func:`purge_forever` is only its loop (the front runs
-  it at start, then every few hours). ``make purge`` (``python -m jmd.retention``) runs
-  the database part once: it has no front, so no hooks (topics wait for the front).
+* The front runs :func:`run_retention` on its JobQueue (``bot.jobs``) at start, then every
+  :data:`PURGE_INTERVAL` (a failed run is reported and tried again). ``make purge``
+  (``python -m jmd.retention``) runs the database part once: it has no front, so no hooks
+  (topics wait for the front).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import asyncio
 import logging
 import sys
 import traceback
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -33,7 +33,6 @@ logger = logging.getLogger(__name__)
 
 PURGE_INTERVAL = timedelta(hours=6)
 
-OnError = Callable[[Exception], Awaitable[object]]
 
 
 def cutoff_for(days: int) -> datetime:
@@ -80,27 +79,6 @@ async def run_retention(days: int) -> dict[str, int]:
         "retention: deleted data older than %d days (rows per table: %s)", days, counts
     )
     return counts
-
-
-async def purge_once(days: int, on_error: OnError | None = None) -> dict[str, int] | None:
-    """One run that never raises (the database may be down: the next run tries again)."""
-    try:
-        return await run_retention(days)
-    except Exception as error:
-        if on_error is not None:
-            await on_error(error)
-        else:
-            _log_failure("retention run", error)
-        return None
-
-
-async def purge_forever(
-    days: int, *, interval: timedelta = PURGE_INTERVAL, on_error: OnError | None = None
-) -> None:
-    """The front's background task: :func:`purge_once` at start, then every ``interval``."""
-    while True:
-        await purge_once(days, on_error)
-        await asyncio.sleep(interval.total_seconds())
 
 
 def _dry_run(days: int) -> dict[str, int]:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from jmd import clock, personal_data
 from jmd.db.engine import make_engine, session_scope
@@ -19,7 +20,7 @@ from jmd.db.models import Booking, Counselor, Feedback, Office, PendingMessage, 
 from jmd.db.pending import keep_pending
 from jmd.db.persons import touch_person
 from jmd.personal_data import OlderThan, PersonalTable, register_retention_hook
-from jmd.retention import cutoff_for, purge, purge_once, run_retention
+from jmd.retention import cutoff_for, purge, run_retention
 from jmd.shared.settings import PROJECT_ROOT
 from tests.helpers.db import rows_with
 from tests.helpers.rasa_env import Exchange, save_conversations
@@ -179,19 +180,14 @@ async def test_hooks_run_first_with_the_cutoff_and_a_failing_hook_stops_nothing(
     engine.dispose()
 
 
-async def test_a_failed_run_is_reported_and_never_raises(
+async def test_a_failed_run_raises_for_the_job_queue_to_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The loop's one run: the database may be down, the next run tries again."""
+    """The database may be down: the run fails loudly (bot.jobs reports it, runs again)."""
     engine = make_engine(f"sqlite:///{tmp_path / 'missing' / 'no-tables.db'}")
     monkeypatch.setattr("jmd.db.engine.get_engine", lambda: engine)
-    errors: list[Exception] = []
-
-    async def on_error(error: Exception) -> None:
-        errors.append(error)
-
-    assert await purge_once(DAYS, on_error) is None
-    assert len(errors) == 1
+    with pytest.raises(OperationalError):
+        await run_retention(DAYS)
     engine.dispose()
 
 

@@ -11,14 +11,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
 
 from telegram import Bot
 
-from bot.front import Front, front_of
+from bot.front import AnyApplication, Front, front_of
 from bot.handoff.common import note, offer_booking
 from bot.handoff.topics import delete_topic
-from bot.periodic import application_of
 from jmd.db import db
 from jmd.handoff.state import ASSIGNED, active_handoff, claim_timeouts, purge_closed
 from jmd.handoff.topics import any_topic, forget_topic, old_topics
@@ -27,12 +25,11 @@ from jmd.texts import staff
 logger = logging.getLogger(__name__)
 
 
-async def check_timeouts(source: Any) -> int:
+async def check_timeouts(application: AnyApplication) -> int:
     """Tell everyone whose open handoff nobody took within HANDOFF_TIMEOUT_MINUTES.
 
-    ``source``: the Application or a callback context. Returns how many were told.
+    A job of :mod:`bot.jobs`. Returns how many were told.
     """
-    application = application_of(source)
     front = front_of(application)
     timeout = timedelta(minutes=front.settings.handoff_timeout_minutes)
     due = await db(claim_timeouts, timeout)
