@@ -21,12 +21,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 from sqlalchemy import and_, column, delete, exists, inspect, or_, select, table
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable, TableClause
 
+from jmd.db.engine import affected
 from jmd.db.models import Base, Booking, Slot
 from jmd.handoff.state import purge_closed
 
@@ -39,8 +40,7 @@ def _table(name: str, *columns: str) -> TableClause:
 
 def _deleted(session: Session, statement: Executable) -> int:
     """Run a DELETE; the number of rows it removed."""
-    result = cast("Any", session.execute(statement))  # a CursorResult: it has rowcount
-    return int(result.rowcount or 0)
+    return affected(session.execute(statement))
 
 
 class Expiry(Protocol):

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from jmd.booking.service import ACTIVE, BookingView, booking_by_ref, utc
+from jmd.db.engine import affected
 from jmd.db.models import Booking, Person, Slot
 
 DAY_BEFORE = "day"
@@ -64,7 +65,7 @@ def claim(session: Session, kind: str, ref: str, now: datetime) -> Reminder | No
         .where(Booking.ref == ref, Booking.status == ACTIVE, column.is_(None))
         .values({column.key: utc(now)})
     )
-    if result.rowcount != 1:
+    if affected(result) != 1:
         return None
     booking = booking_by_ref(session, ref)
     person = session.execute(

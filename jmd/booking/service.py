@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -127,7 +127,7 @@ def _booking_view(
     )
 
 
-def _bookings_query():  # type: ignore[no-untyped-def]
+def _bookings_query() -> Select[tuple[Booking, Slot, Counselor, Office]]:
     return (
         select(Booking, Slot, Counselor, Office)
         .join(Slot, Booking.slot_id == Slot.id)

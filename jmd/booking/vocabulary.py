@@ -173,4 +173,5 @@ def _dateparser_day(text: str, today: date) -> date | None:
     )
     if parsed is None or parsed.date() < today:
         return None
-    return parsed.date()
+    day: date = parsed.date()
+    return day

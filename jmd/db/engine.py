@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any, Concatenate
+from typing import Any, Concatenate, cast
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import CursorResult, Engine, Result, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from jmd.shared.settings import get_settings
@@ -45,8 +45,13 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
+def affected(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE changed (SQLAlchemy types ``execute`` as a plain Result)."""
+    return int(cast("CursorResult[Any]", result).rowcount or 0)
+
+
 @cache
-def _factory(engine: Engine) -> sessionmaker:
+def _factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, future=True, expire_on_commit=False)
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from jmd.db.engine import affected
 from jmd.db.models import Feedback
 
 UNANSWERED = "unanswered"  # the assistant did not understand the question
@@ -58,9 +59,9 @@ def for_editors(session: Session, since: datetime | None = None) -> Iterator[Fee
 
 def delete_for_person(session: Session, person_key: str) -> int:
     result = session.execute(delete(Feedback).where(Feedback.person_key == person_key))
-    return int(result.rowcount or 0)
+    return affected(result)
 
 
 def delete_older_than(session: Session, cutoff: datetime) -> int:
     result = session.execute(delete(Feedback).where(Feedback.created_at < cutoff))
-    return int(result.rowcount or 0)
+    return affected(result)

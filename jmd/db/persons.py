@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from jmd.db.engine import affected
 from jmd.db.models import Person, utcnow
 
 
@@ -37,4 +38,4 @@ def get_language(session: Session, key: str) -> str | None:
 
 def delete_person(session: Session, key: str) -> bool:
     result = session.execute(delete(Person).where(Person.key == key))
-    return bool(result.rowcount)
+    return bool(affected(result))

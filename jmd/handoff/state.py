@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from jmd import clock
+from jmd.db.engine import affected
 from jmd.db.models import Handoff
 from jmd.db.persons import get_person
 
@@ -164,7 +165,7 @@ def take(
                 counselor_name=counselor_name, assigned_at=utc(at or now()))
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(affected(result))
 
 
 def close(session: Session, handoff_id: int, at: datetime | None = None) -> bool:
@@ -175,7 +176,7 @@ def close(session: Session, handoff_id: int, at: datetime | None = None) -> bool
         .values(status=CLOSED, closed_at=utc(at or now()))
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(affected(result))
 
 
 def mark_notified(session: Session, handoff_id: int, at: datetime | None = None) -> bool:
@@ -186,7 +187,7 @@ def mark_notified(session: Session, handoff_id: int, at: datetime | None = None)
         .values(timeout_notified_at=utc(at or now()))
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(affected(result))
 
 
 def due_timeouts(
@@ -207,7 +208,7 @@ def purge_closed(session: Session, cutoff: datetime) -> int:
     result = session.execute(
         delete(Handoff).where(Handoff.status == CLOSED, Handoff.closed_at < utc(cutoff))
     )
-    return int(result.rowcount or 0)
+    return affected(result)
 
 
 def contact(session: Session, key: str, fallback_language: str | None = None) -> Contact:

@@ -37,7 +37,8 @@ LABELS = "jmd_label_distribution"
 
 def label_of(message: Message) -> str | None:
     """A training example's label: ``faq/<topic>`` for FAQ questions, else its intent."""
-    return message.get(INTENT_RESPONSE_KEY) or message.get(INTENT)
+    label: str | None = message.get(INTENT_RESPONSE_KEY) or message.get(INTENT)
+    return label
 
 
 def read_decision(message: Message) -> dict[str, float]:

@@ -43,7 +43,7 @@ class FlatDIETClassifier(DIETClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        config = DIETClassifier.get_default_config()
+        config: dict[str, Any] = DIETClassifier.get_default_config()
         # the output is ranked again by write_decision, over all labels
         config.update({"entity_recognition": False, "ranking_length": 0,
                        "output_ranking_length": 10,
