@@ -22,6 +22,11 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; a naive value is taken as UTC already (the database's rule)."""
+    return _aware(moment).astimezone(UTC)
+
+
 def now() -> datetime:
     """The current time, timezone-aware (UTC unless a test set another)."""
     if _override is not None:

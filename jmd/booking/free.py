@@ -19,9 +19,8 @@ from jmd.booking.service import (
     Preferences,
     SlotView,
     slot_view,
-    utc,
 )
-from jmd.clock import BERLIN
+from jmd.clock import BERLIN, utc
 from jmd.db.models import Booking, Counselor, Office, Slot
 
 

@@ -31,9 +31,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jmd.booking.seed import sync_offices
-from jmd.booking.service import MODES, new_ref, utc
+from jmd.booking.service import MODES, new_ref
 from jmd.booking.vocabulary import match_mode
-from jmd.clock import BERLIN, now
+from jmd.clock import BERLIN, now, utc
 from jmd.content.offices import load_offices
 from jmd.db.models import Counselor, Slot
 from jmd.shared.languages import registry

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from jmd.booking.service import ACTIVE, BookingView, booking_by_ref, utc
+from jmd.booking.service import ACTIVE, BookingView, booking_by_ref
+from jmd.clock import utc
 from jmd.db.engine import affected
 from jmd.db.models import Booking, Person, Slot
 

@@ -12,8 +12,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from jmd.booking.service import MODES, new_ref, utc
-from jmd.clock import BERLIN
+from jmd.booking.service import MODES, new_ref
+from jmd.clock import BERLIN, utc
 from jmd.content.offices import load_offices
 from jmd.db.models import Counselor, Office, Slot
 

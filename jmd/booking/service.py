@@ -15,13 +15,14 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from jmd.clock import utc
 from jmd.db import session_scope
 from jmd.db.models import Booking, Counselor, Office, Slot
 
@@ -55,13 +56,6 @@ NOT_YOURS = "not_found"  # no such booking of this person (forged or stale butto
 def new_ref(length: int = 8) -> str:
     """A short opaque id for a button payload (Telegram allows 64 bytes of callback data)."""
     return "".join(secrets.choice(_REF_ALPHABET) for _ in range(length))
-
-
-def utc(moment: datetime) -> datetime:
-    """Aware UTC; naive values (SQLite returns those) are UTC already."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(
-        UTC
-    )
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jmd.clock import utc
 from jmd.db.models import Booking, Counselor, Slot
-from jmd.handoff.state import now, utc
+from jmd.handoff.state import now
 
 
 @dataclass(frozen=True)

@@ -9,25 +9,19 @@ at once, or a /done racing a timeout, cannot both win.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from jmd import clock
+from jmd.clock import utc
 from jmd.db.engine import affected
 from jmd.db.models import Handoff
 from jmd.db.persons import get_person
 
 OPEN, ASSIGNED, CLOSED = "open", "assigned", "closed"
 ACTIVE = (OPEN, ASSIGNED)
-
-
-def utc(moment: datetime) -> datetime:
-    """``moment`` in UTC; naive values (SQLite returns those) are UTC already."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def now() -> datetime:

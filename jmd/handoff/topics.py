@@ -12,8 +12,9 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from jmd.clock import utc
 from jmd.db.models import CounselorTopic, Handoff
-from jmd.handoff.state import ACTIVE, now, utc
+from jmd.handoff.state import ACTIVE, now
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from jmd.booking.seed import sync_offices
-from jmd.booking.service import new_ref, utc
-from jmd.clock import BERLIN
+from jmd.booking.service import new_ref
+from jmd.clock import BERLIN, utc
 from jmd.db import session_scope
 from jmd.db.models import Counselor, Slot
 
