@@ -82,7 +82,7 @@ def _wait_until(check_url: str, processes: Processes, what: str, timeout: float)
     raise RuntimeError(f"{what} did not start within {timeout:.0f} s")
 
 
-# The Rasa server never needs these (the front and the action server may).
+# Only the Telegram front needs these; the action server and Rasa never get them.
 TELEGRAM_SECRETS = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
 
 
@@ -113,8 +113,8 @@ def start_backend(settings: Settings, processes: Processes, model: Path) -> None
         "action-server",
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
          "--port", str(settings.action_port)],
-        # custom actions may talk to the Bot API (handoff to the counselor group)
-        child_env(settings, telegram=True),
+        # the actions never talk to Telegram (the front does the handoff): no bot token
+        child_env(settings),
     )
     processes.start(
         "rasa",

@@ -145,3 +145,16 @@ def test_with_a_token_three_people_talk_in_three_languages(
                 assert len(api.sent_texts(user)) == 3, "one answer per message, no errors"
     finally:
         api.stop()
+
+
+def test_only_the_front_gets_the_telegram_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each process gets only the secrets it uses: the bot token is the front's alone."""
+    from jmd.run import child_env
+    from jmd.shared.settings import load_settings
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:secret-token")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "hook-secret")
+    settings = load_settings()
+    assert "TELEGRAM_BOT_TOKEN" not in child_env(settings)
+    assert "TELEGRAM_WEBHOOK_SECRET" not in child_env(settings)
+    assert child_env(settings, telegram=True)["TELEGRAM_BOT_TOKEN"] == "123:secret-token"
