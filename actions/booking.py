@@ -27,7 +27,6 @@ from actions.booking_common import (
     say_none,
     say_not_found,
     upcoming,
-    write,
 )
 from jmd.booking import dialogue, service
 from jmd.booking.dialogue import action_choice
@@ -58,7 +57,7 @@ class ActionConfirmBooking(Action):
             await offer_slots(dispatcher, tracker, response="utter_booking_slot_gone")
             return []
         try:
-            booking = await write(lambda session: service.book(
+            booking = await db(lambda session: service.book(
                 session, key, str(ref), language, now(), replacing=replacing))
         except BookingError as error:
             logger.info("booking refused for %s: %s", short(key), error.reason)
@@ -173,7 +172,7 @@ class ActionConfirmCancel(Action):
         ref = entity(tracker, "booking_ref") or tracker.get_slot("cancel_ref")
         key = tracker.sender_id
         try:
-            booking = await write(
+            booking = await db(
                 lambda session: service.cancel(session, key, str(ref or ""), now()))
         except BookingError:
             say_not_found(dispatcher, language)

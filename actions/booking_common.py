@@ -1,27 +1,24 @@
 """What the booking actions share: reading the tracker, sending buttons, the slot offer.
 
-Invariants: database work runs through ``jmd.db.db`` (a worker thread, one transaction) or
-``service.in_transaction`` in a worker thread (writes, retried on conflicts), so the action
-server's event loop never waits on the database; only frozen views leave a session. Refs
+Invariants: database work runs through ``jmd.db.db`` (a worker thread, one transaction,
+retried on write conflicts), so the action server's event loop never waits on the database; only frozen views leave a session. Refs
 from buttons are opaque and checked against the person's own data before use.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.orm import Session
 
 from jmd.booking import dialogue, free, service
 from jmd.booking.dialogue import Choice, action_choice
 from jmd.booking.questions import QUESTIONS
-from jmd.booking.service import BookingView, in_transaction
+from jmd.booking.service import BookingView
 from jmd.clock import local, now
 from jmd.db import db
 from jmd.shared.languages import registry
@@ -61,11 +58,6 @@ def reset() -> list[EventType]:
 
 def buttons(choices: Iterable[Choice]) -> list[dict[str, str]]:
     return [{"title": c.title, "payload": c.payload} for c in choices]
-
-
-async def write[T](work: Callable[[Session], T]) -> T:
-    """``work`` in its own transaction, retried on write conflicts, off the event loop."""
-    return await asyncio.to_thread(in_transaction, work)
 
 
 async def upcoming(key: str) -> list[BookingView]:

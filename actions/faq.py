@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from jmd.content.answers import Button, button_for, render, topics_by_name
 from jmd.content.understanding import FAQ_MIN_CONFIDENCE, best_topic, guesses
-from jmd.db import session_scope
+from jmd.db import db
 from jmd.db.feedback import HELPFUL, NOT_HELPFUL, UNANSWERED, record
 from jmd.identity import short
 from jmd.shared.languages import registry
@@ -45,13 +45,10 @@ def _typed(message: dict[str, Any]) -> bool:
     return not str(message.get("text") or "").startswith("/")
 
 
-def _store(kind: str, tracker: Tracker, topic: str | None, text: str | None) -> None:
+async def _store(kind: str, tracker: Tracker, topic: str | None, text: str | None) -> None:
     try:
-        with session_scope() as session:
-            record(
-                session, kind, language=_language(tracker), topic=topic, text=text,
-                person_key=tracker.sender_id,
-            )
+        await db(record, kind, language=_language(tracker), topic=topic, text=text,
+                 person_key=tracker.sender_id)
     except Exception:  # feedback must never break the conversation
         logger.warning("could not store %s feedback for %s", kind, short(tracker.sender_id),
                        exc_info=True)
@@ -72,14 +69,14 @@ def _previous_turn_was_fallback(tracker: Tracker) -> bool:
     return False
 
 
-def fallback(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+async def fallback(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Stage 1: "Did you mean …?" with topic buttons. Stage 2: book or talk to a person."""
     message = tracker.latest_message or {}
     language = _language(tracker)
     suggestions = guesses(message)
     if _typed(message):
         guess = next((g.topic for g in suggestions if g.topic), None)
-        _store(UNANSWERED, tracker, guess, message.get("text"))
+        await _store(UNANSWERED, tracker, guess, message.get("text"))
     second_stage = (
         (message.get("intent") or {}).get("name") == "none_of_these"
         or _previous_turn_was_fallback(tracker)
@@ -106,7 +103,7 @@ class ActionAnswerFaq(Action):
             guess = best_topic(tracker.latest_message or {})
             name = guess.topic if guess and guess.score >= FAQ_MIN_CONFIDENCE else None
             if name not in topics_by_name():
-                fallback(dispatcher, tracker)
+                await fallback(dispatcher, tracker)
                 return []
         answer = render(topics_by_name()[str(name)], _language(tracker))
         dispatcher.utter_message(text=answer.text, buttons=_buttons(list(answer.buttons)))
@@ -122,7 +119,7 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        fallback(dispatcher, tracker)
+        await fallback(dispatcher, tracker)
         return []
 
 
@@ -150,11 +147,11 @@ class ActionFaqFeedback(Action):
         topic = _topic_entity(tracker)
         helpful = (tracker.latest_message.get("intent") or {}).get("name") == "faq_helpful"
         if helpful:
-            _store(HELPFUL, tracker, topic, None)
+            await _store(HELPFUL, tracker, topic, None)
             dispatcher.utter_message(response="utter_feedback_thanks")
             return []
         question = _question_before(tracker, topic) if topic else None
-        _store(NOT_HELPFUL, tracker, topic, question)
+        await _store(NOT_HELPFUL, tracker, topic, question)
         dispatcher.utter_message(response="utter_feedback_sorry")
         return []
 

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from jmd.booking.questions import LANGUAGE
-from jmd.db import session_scope
+from jmd.db import db
 from jmd.db.persons import touch_person
 from jmd.identity import short
 from jmd.shared.languages import registry
@@ -35,11 +35,10 @@ def _explicit_choice(tracker: Tracker) -> str | None:
     return registry().explicit_choice(intent, message.get("entities") or [], message.get("text"))
 
 
-def _remember(key: str, language: str) -> None:
+async def _remember(key: str, language: str) -> None:
     """Store the language so the Telegram front can answer even when Rasa is away."""
     try:
-        with session_scope() as session:
-            touch_person(session, key, language=language)
+        await db(touch_person, key, language=language)
     except Exception:  # the conversation must go on even if the database is down
         logger.warning("could not store language for %s", short(key), exc_info=True)
 
@@ -66,7 +65,7 @@ class ActionDetectLanguage(Action):
         )
         if language == current:
             return []
-        _remember(tracker.sender_id, language)
+        await _remember(tracker.sender_id, language)
         return [SlotSet("language", language)]
 
 

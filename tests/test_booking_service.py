@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from jmd.booking import free, service
-from jmd.booking.service import BookingError, Preferences, in_transaction
+from jmd.booking.service import BookingError, Preferences
 from jmd.db import make_engine, session_scope
+from jmd.db.engine import in_transaction
 from tests.helpers.booking import add_counselor, add_slot, at
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday

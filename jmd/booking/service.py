@@ -3,7 +3,7 @@
 Correctness comes from the database: a partial unique index allows one *active* booking
 per slot, so two people pressing the same button at the same moment cannot both get it.
 Every function takes a session and the current time; callers own the transaction
-(:func:`in_transaction` retries the transient conflicts SQLite and PostgreSQL report).
+(:func:`jmd.db.engine.in_transaction` retries the transient conflicts SQLite and PostgreSQL report).
 Only frozen views (:class:`SlotView`, :class:`BookingView`) leave these functions. Finding
 free slots is jmd.booking.free.
 """
@@ -12,18 +12,14 @@ from __future__ import annotations
 
 import logging
 import secrets
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, select, update
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jmd.clock import utc
-from jmd.db import session_scope
 from jmd.db.models import Booking, Counselor, Office, Slot
 
 logger = logging.getLogger(__name__)
@@ -227,21 +223,3 @@ def bookings_between(session: Session, start: datetime, end: datetime) -> list[B
     return [_booking_view(*row) for row in rows]
 
 
-_TRANSIENT = ("database is locked", "could not serialize", "deadlock detected")
-
-
-def in_transaction[T](
-    work: Callable[[Session], T], engine: Engine | None = None, attempts: int = 8
-) -> T:
-    """Run ``work`` in its own transaction, retried on transient write conflicts."""
-    # SQLite reports a held lock, PostgreSQL a serialization failure: both pass on retry
-    for attempt in range(attempts):
-        try:
-            with session_scope(engine) as session:
-                return work(session)
-        except OperationalError as error:
-            if attempt + 1 == attempts or not any(t in str(error) for t in _TRANSIENT):
-                raise
-            logger.info("write conflict, retrying (%d/%d)", attempt + 1, attempts)
-            time.sleep(0.02 * 2**attempt)
-    raise AssertionError("unreachable")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import functools
+import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -12,9 +13,12 @@ from typing import Any, Concatenate, cast
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import CursorResult, Engine, Result, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from jmd.shared.settings import get_settings
+
+logger = logging.getLogger(__name__)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -69,18 +73,43 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         session.close()
 
 
+_TRANSIENT = ("database is locked", "could not serialize", "deadlock detected")
+
+
+def in_transaction[T](
+    work: Callable[[Session], T], engine: Engine | None = None, attempts: int = 8
+) -> T:
+    """Run ``work`` in its own transaction, retried on transient write conflicts.
+
+    A retry reruns ``work`` from the start in a new transaction (the failed one was rolled
+    back), so ``work`` touches nothing but the database.
+    """
+    # SQLite reports a held lock, PostgreSQL a serialization failure: both pass on retry
+    for attempt in range(attempts):
+        try:
+            with session_scope(engine) as session:
+                return work(session)
+        except OperationalError as error:
+            if attempt + 1 == attempts or not any(t in str(error) for t in _TRANSIENT):
+                raise
+            logger.info("write conflict, retrying (%d/%d)", attempt + 1, attempts)
+            time.sleep(0.02 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
 async def db[**P, R](
     fn: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs
 ) -> R:
-    """``fn(session, *args, **kwargs)`` in one transaction, in a worker thread.
+    """``fn(session, *args, **kwargs)`` in one transaction (:func:`in_transaction`), in a
+    worker thread.
 
     The one way async code (the Telegram front) reaches the database: the event loop never
     blocks on it. ``fn`` returns plain values or frozen views, never ORM rows: a row used
     after its session closed reads stale data or fails on a lazy load.
     """
 
-    def run() -> R:
-        with session_scope() as session:
-            return fn(session, *args, **kwargs)
 
-    return await asyncio.to_thread(functools.partial(run))
+    def work(session: Session) -> R:
+        return fn(session, *args, **kwargs)
+
+    return await asyncio.to_thread(in_transaction, work)
