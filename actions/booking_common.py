@@ -1,8 +1,9 @@
 """What the booking actions share: reading the tracker, sending buttons, the slot offer.
 
 Invariants: database work runs through ``jmd.db.db`` (a worker thread, one transaction,
-retried on write conflicts), so the action server's event loop never waits on the database; only frozen views leave a session. Refs
-from buttons are opaque and checked against the person's own data before use.
+retried on write conflicts), so the action server's event loop never waits on the database;
+only frozen views leave a session. Refs from buttons are opaque and checked against the
+person's own data before use.
 """
 
 from __future__ import annotations
