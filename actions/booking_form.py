@@ -133,12 +133,15 @@ def _class_name(question: Question) -> str:
     return "ActionAsk" + "".join(part.title() for part in question.slot.split("_"))
 
 
-# rasa-sdk registers every concrete Action subclass; these are kept so they stay alive.
+# rasa-sdk registers every concrete Action subclass. Each is also a module attribute: the
+# action server (Sanic) hands the actions to its worker process by pickling, which finds a
+# class by its module and name.
 ASK_ACTIONS: tuple[type[_Ask], ...] = tuple(
     type(_class_name(q), (_Ask,), {"question": q, "__doc__": f"Asks {q.slot}.",
                                    "__module__": __name__})
     for q in QUESTIONS
 )
+globals().update({action.__name__: action for action in ASK_ACTIONS})
 
 
 class ActionOfferSlots(Action):

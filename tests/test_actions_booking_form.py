@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
 import pytest
@@ -37,6 +38,16 @@ def test_the_action_server_registers_every_declared_action() -> None:
     custom = {a for a in DOMAIN["actions"] if a.startswith(("action_", "validate_"))}
     assert custom <= set(executor.actions)
     assert "action_ask_" not in executor.actions  # the abstract ask action is no action
+
+
+def test_every_action_survives_the_trip_to_the_worker_process() -> None:
+    """The action server (Sanic) pickles the registered actions for its worker process."""
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    for name, run in executor.actions.items():
+        action = getattr(run, "__self__", None)
+        assert action is not None, name
+        assert pickle.loads(pickle.dumps(type(action))) is type(action), name
 
 
 def tracker(text: str, entities: list[dict[str, Any]] | None = None) -> Tracker:

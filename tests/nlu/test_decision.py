@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from jmd.content.understanding import best_topic
 from jmd.nlu.decision import label_of, read_decision, write_decision
+from jmd.shared.parse import intent_confidences, topic_ranking
 
 
 def _written(distribution: dict[str, float], length: int = 10) -> Message:
@@ -26,10 +26,11 @@ def test_faq_ranks_with_its_best_topic_and_the_best_topic_is_selected() -> None:
     assert response["utter_action"] == "utter_faq/study"
     assert response["confidence"] == pytest.approx(0.5 / 0.7)
     assert sum(r["confidence"] for r in selector["faq"]["ranking"]) == pytest.approx(1.0)
-    # what the actions read: intent × topic confidence
-    guess = best_topic(message.as_dict())
-    assert guess is not None and guess.topic == "study"
-    assert guess.score == pytest.approx(0.5 * 0.5 / 0.7)
+    # what the actions read (jmd.shared.parse; best_topic multiplies the two)
+    parse = message.as_dict()
+    topic, share = topic_ranking(parse)[0]
+    assert topic == "faq/study"
+    assert intent_confidences(parse)["faq"] * share == pytest.approx(0.5 * 0.5 / 0.7)
 
 
 def test_the_best_single_label_decides_even_against_many_topics() -> None:
