@@ -27,7 +27,7 @@ help:
 	@echo "make chat   terminal chat with the assistant"
 	@echo "make test   unit tests, data validation, test stories, end-to-end tests"
 	@echo "make train  train the Rasa model (~4 min; only when examples, domain, config or NLU code changed)"
-	@echo "make lint   ruff + mypy"
+	@echo "make lint   ruff + mypy --strict (CI runs it before the tests)"
 	@echo "make check-content   check the FAQ files (nlu/data/faq/) and content/"
 	@echo "make export-unanswered   unanswered questions and 👎 answers as CSV (reports/)"
 	@echo "make import-slots FILE=…   counselors' free times from CSV or iCalendar (see docs/termine.md)"
