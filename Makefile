@@ -38,6 +38,9 @@ help:
 
 $(STAMP): pyproject.toml scripts/find-python.sh
 	@py=$$(scripts/find-python.sh app) || exit 1; \
+	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+		echo "$(VENV) has an older Python (it held Rasa before the split): creating it again"; \
+		rm -rf $(VENV); fi; \
 	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --upgrade pip setuptools wheel
 	$(PY) -m pip install --quiet -e ".[dev]"
@@ -49,6 +52,8 @@ $(STAMP): pyproject.toml scripts/find-python.sh
 $(RASA_STAMP): requirements-rasa.txt scripts/find-python.sh
 	@py=$$(scripts/find-python.sh rasa) || exit 1; \
 	if [ ! -x $(RASA_PY) ]; then echo "Creating $(RASA_VENV) with $$py"; "$$py" -m venv $(RASA_VENV); fi
+	@# without the path file while pip looks: it would show pip the project's own metadata
+	@rm -f $(RASA_VENV)/lib/python3.10/site-packages/jmd-project.pth
 	$(RASA_PY) -m pip install --quiet --upgrade "pip<24.1" "setuptools<71" wheel
 	$(RASA_PY) -m pip install --quiet -r requirements-rasa.txt
 	$(RASA_PY) -m pip check
