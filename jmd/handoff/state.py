@@ -14,19 +14,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from jmd import clock
 from jmd.clock import utc
 from jmd.db.engine import affected
-from jmd.db.models import Handoff
+from jmd.db.models import Handoff, utcnow
 from jmd.db.persons import get_person
 
 OPEN, ASSIGNED, CLOSED = "open", "assigned", "closed"
 ACTIVE = (OPEN, ASSIGNED)
 
 
-def now() -> datetime:
-    """The controllable clock, in UTC (SQLite keeps wall time without the offset)."""
-    return utc(clock.now())
+# the controllable clock in UTC: the one the models' defaults use
+now = utcnow
 
 
 @dataclass(frozen=True)
