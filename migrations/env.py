@@ -23,6 +23,9 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=Base.metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            # SQLite's DDL is transactional once the engine emits its own BEGIN
+            # (jmd.db.engine): a migration that fails leaves nothing half done.
+            transactional_ddl=True,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -1,7 +1,12 @@
 """Booking, cancelling and rescheduling slots; the views of slots and bookings.
 
 Correctness comes from the database: a partial unique index allows one *active* booking
-per slot, so two people pressing the same button at the same moment cannot both get it.
+per slot, so two people pressing the same button at the same moment cannot both get it;
+one person's bookings are serialised (:func:`_lock_person`: PostgreSQL's transaction-level
+advisory lock on the key; on SQLite every transaction holds the write lock from its start,
+see jmd.db.engine), so parallel requests of one person cannot pass the limit together.
+A move (``book(..., replacing=...)``) is one transaction: new booked and old cancelled,
+or neither.
 Every function takes a session and the current time; callers own the transaction
 (:func:`jmd.db.engine.in_transaction` retries the transient conflicts SQLite and PostgreSQL report).
 Only frozen views (:class:`SlotView`, :class:`BookingView`) leave these functions. Finding
@@ -15,7 +20,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -151,6 +156,22 @@ def own_upcoming(session: Session, person_key: str, ref: str, now: datetime) -> 
     return found
 
 
+# Namespace of this module's PostgreSQL advisory locks (the other number is the key's hash).
+_PERSON_LOCKS = 0x6A6D64  # "jmd"
+
+
+def _lock_person(session: Session, person_key: str) -> None:
+    """Hold the person's booking lock until the transaction ends (PostgreSQL).
+
+    Two transactions of one person read their upcoming bookings one after the other, so
+    neither can miss what the other booked. SQLite needs nothing here: its transactions
+    take the database's write lock when they begin (jmd.db.engine).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_PERSON_LOCKS,
+                                                          func.hashtext(person_key))))
+
+
 def book(
     session: Session,
     person_key: str,
@@ -161,13 +182,22 @@ def book(
     replacing: str | None = None,
 ) -> BookingView:
     """Book ``slot_ref`` for the person; with ``replacing``, that booking is cancelled in the
-    same transaction (a reschedule never leaves the person with none or two)."""
+    same transaction (a reschedule never leaves the person with none or two).
+
+    Raises :class:`BookingError` before changing anything; the caller's transaction rolls
+    back whatever else fails, so a failed move leaves the old booking active.
+    """
+    _lock_person(session, person_key)
     slot = session.execute(select(Slot).where(Slot.ref == slot_ref)).scalar_one_or_none()
     if slot is None or slot.withdrawn or utc(slot.starts_at) <= utc(now):
         raise BookingError(GONE)
     mine = upcoming(session, person_key, now)
     same = next((b for b in mine if b.slot.ref == slot_ref), None)
     if same is not None:  # a double tap on "yes": the booking exists, say so again
+        moving = replacing is not None and replacing != same.ref
+        if moving and any(b.ref == replacing for b in mine):
+            # asked to move onto a slot that is already theirs: the old one still goes
+            _cancel(session, str(replacing), now, by="person")
         return same
     old = own_upcoming(session, person_key, replacing, now) if replacing else None
     if len([b for b in mine if b.ref != replacing]) >= MAX_UPCOMING:

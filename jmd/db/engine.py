@@ -1,4 +1,17 @@
-"""Engines and sessions; the database URL is the only switch between SQLite and PostgreSQL."""
+"""Engines and sessions; the database URL is the only switch between SQLite and PostgreSQL.
+
+Invariants:
+
+* A transaction is a transaction on both databases. On SQLite the driver's own transaction
+  handling is off (pysqlite begins only before the first write, never around a SAVEPOINT,
+  so a RELEASE could commit half a unit of work); SQLAlchemy's documented recipe instead
+  emits ``BEGIN IMMEDIATE`` when a transaction begins: it takes the write lock at its
+  start, so two transactions never interleave and savepoints nest inside the real one.
+* :func:`in_transaction` retries only a whole unit of work: the failed attempt was rolled
+  back completely, so what the retry returns is what happened.
+* No engine logs or raises with statement parameters (``hide_parameters``): an error
+  message must not carry a person's key or message text into a log.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +25,7 @@ from pathlib import Path
 from typing import Any, Concatenate, cast
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import CursorResult, Engine, Result, make_url
+from sqlalchemy.engine import Connection, CursorResult, Engine, Result, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,7 +34,10 @@ from jmd.shared.settings import get_settings
 logger = logging.getLogger(__name__)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's transaction handling off (SQLAlchemy's pysqlite recipe): _sqlite_begin
+    # emits the BEGIN, and DDL no longer commits what came before it.
+    dbapi_connection.isolation_level = None
     # Rasa, the action server and the Telegram front share one file: WAL lets them
     # read while one writes, busy_timeout makes writers queue instead of failing.
     cursor = dbapi_connection.cursor()
@@ -31,16 +47,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection: Connection) -> None:
+    # The write lock at the start: a transaction that read something cannot find it
+    # changed when it writes (SQLite's deferred BEGIN would fail or interleave there).
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` with the settings this project relies on."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, future=True, hide_parameters=True,
+                               connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+    return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
 
 
 @cache
@@ -82,7 +106,8 @@ def in_transaction[T](
     """Run ``work`` in its own transaction, retried on transient write conflicts.
 
     A retry reruns ``work`` from the start in a new transaction (the failed one was rolled
-    back), so ``work`` touches nothing but the database.
+    back completely: on SQLite nothing was committed before the end, see the module
+    docstring), so ``work`` touches nothing but the database and its result is the truth.
     """
     # SQLite reports a held lock, PostgreSQL a serialization failure: both pass on retry
     for attempt in range(attempts):
