@@ -1,13 +1,18 @@
 """The data layer on SQLite and PostgreSQL: migrations and the repositories."""
 
+import logging
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import StatementError
 
 from jmd.db.engine import make_engine, session_scope
-from jmd.db.models import Base, utcnow
+from jmd.db.models import Base, PendingMessage, Person, utcnow
 from jmd.db.pending import (
     expire_pending,
     forget_pending,
@@ -17,6 +22,7 @@ from jmd.db.pending import (
     waiting_people,
 )
 from jmd.db.persons import delete_person, get_language, get_person, touch_person
+from jmd.shared.logging_setup import install_redaction
 
 
 def test_migrations_create_the_tables(database_url: str) -> None:
@@ -97,3 +103,47 @@ def test_too_old_pending_messages_expire(database_url: str) -> None:
     with session_scope(engine) as session:
         assert [r.text for r in pending_of(session, "u9")] == ["neu"]
         assert has_pending(session, "u10"), "only the given person's messages expire"
+
+
+# -- no parameters in logs ------------------------------------------------------------------
+
+CRISIS_SENTENCE = "ich will nicht mehr leben"
+PERSON_KEY = "u0123456789abcdef0123456789abcde"
+
+
+def _fail_twice(engine: Engine, statement: Any) -> StatementError:
+    """Run ``statement`` twice (the second violates a key); the error of the second."""
+    with session_scope(engine) as session:
+        session.execute(statement)
+    with pytest.raises(StatementError) as failed, session_scope(engine) as session:
+        session.execute(statement)
+    return failed.value
+
+
+def test_a_failing_statement_is_logged_without_its_parameters(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = make_engine(database_url)
+    pending = insert(PendingMessage).values(
+        id=1, person_key=PERSON_KEY, chat_id=1, text=CRISIS_SENTENCE, created_at=utcnow())
+    error = _fail_twice(engine, pending)
+    # the exception itself: the statement, not its values (hide_parameters)
+    assert "hidden" in str(error)
+    assert CRISIS_SENTENCE not in str(error) and PERSON_KEY not in str(error)
+    # PostgreSQL's own message quotes the key ("DETAIL: Key (key)=(…)"): the log hides it
+    person = insert(Person).values(key=PERSON_KEY, created_at=utcnow(), last_seen_at=utcnow())
+    errors = [error, _fail_twice(engine, person)]
+    factory = logging.getLogRecordFactory()
+    install_redaction([])  # as the action server and Rasa do; the front's handler filters
+    try:
+        with caplog.at_level(logging.ERROR):
+            for failure in errors:
+                try:
+                    raise failure
+                except StatementError:
+                    logging.getLogger("jmd.test").exception("storing failed")
+    finally:
+        logging.setLogRecordFactory(factory)
+    assert caplog.text.count("storing failed") == 2 and "IntegrityError" in caplog.text
+    assert CRISIS_SENTENCE not in caplog.text and PERSON_KEY not in caplog.text
+    engine.dispose()

@@ -28,3 +28,6 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         super().__init__(
             domain=domain, host=settings.database_url, event_broker=event_broker, **kwargs
         )
+        # Like the project's engines (jmd.db.engine): an error never quotes the events'
+        # values (message text, the person's key). Only DDL ran before this line.
+        self.engine.hide_parameters = True

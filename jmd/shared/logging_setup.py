@@ -7,7 +7,8 @@ whole updates at DEBUG).
 
 Second line: :class:`RedactingFilter` masks the configured secrets (bot token, webhook
 secret, pseudonym key, database password), anything shaped like a bot token or a password
-in a URL, and long numbers that may be Telegram IDs — in the message, the traceback and
+in a URL, the row values PostgreSQL quotes in an error's DETAIL, and long numbers that may
+be Telegram IDs — in the message, the traceback and
 the stack. The Telegram front puts it on its handler (:func:`setup_logging`); the Rasa
 server and the action server configure logging themselves, so there
 :func:`install_redaction` applies it to every record the process creates.
@@ -28,6 +29,9 @@ _TOKEN = re.compile(r"\d{6,}:[A-Za-z0-9_-]{20,}")
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 # Telegram user and chat IDs (groups: -100…). Seven digits or more, standing alone.
 _LONG_NUMBER = re.compile(r"(?<![\w.:/-])-?\d{7,}(?![\w.:/-])")
+# PostgreSQL's error details quote the row ("Key (person_key)=(u3f…) already exists",
+# "Failing row contains (…)"); engines already hide statement parameters (jmd.db.engine).
+_SQL_DETAIL = re.compile(r"(DETAIL:)[^\n]*")
 _MIN_SECRET_LENGTH = 4
 
 # Loggers that say too much: at most WARNING (URLs with the token, client addresses).
@@ -79,6 +83,7 @@ class RedactingFilter(logging.Filter):
             text = text.replace(secret, "***")
         text = _TOKEN.sub("<token>", text)
         text = _URL_PASSWORD.sub(r"\1***@", text)
+        text = _SQL_DETAIL.sub(r"\1 <hidden>", text)
         return _LONG_NUMBER.sub("<id>", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
