@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
 
 from bot.app import build_application
+from jmd.db.fingerprint import WrongPseudonymKey, require_pseudonym_key
 from jmd.shared.logging_setup import setup_logging
 from jmd.shared.settings import get_settings
 
@@ -12,6 +15,11 @@ from jmd.shared.settings import get_settings
 def main() -> None:
     settings = get_settings()
     setup_logging(settings)
+    try:  # another pseudonym key would not recognise anybody (jmd.db.fingerprint)
+        require_pseudonym_key()
+    except WrongPseudonymKey as error:
+        logging.getLogger("bot").critical("not starting: %s", error)
+        raise SystemExit(1) from None
     application = build_application(settings)
     if settings.telegram_webhook_url:
         application.run_webhook(

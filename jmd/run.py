@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 from jmd.booking.seed import prepare
+from jmd.db.fingerprint import WrongPseudonymKey, require_pseudonym_key
 from jmd.db.migrate import upgrade
 from jmd.shared.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -135,6 +136,11 @@ def main() -> int:
     args = parser.parse_args()
     settings = get_settings()
     upgrade()
+    try:  # a lost var/pseudonym.key must not silently start over with a new one
+        require_pseudonym_key()
+    except WrongPseudonymKey as error:
+        _log(str(error))
+        return 1
     seeded = prepare(settings.seed_demo_data)
     if seeded:
         _log(f"first start: {seeded} demo appointment slots created"

@@ -239,3 +239,38 @@ class CounselorTopic(Base):
     message_thread_id: Mapped[int] = mapped_column(BigInteger, index=True)
     title: Mapped[str] = mapped_column(String(128))  # pseudonym, language, office — no name
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TopicTombstone(Base):
+    """A counselor forum topic still to be deleted in Telegram, after its person was erased
+    or its retention ended but the Bot API refused the deletion.
+
+    No personal data: only where the topic is (group and thread), so the person's rows can
+    go at once while ``bot.handoff.maintenance.bury_tombstones`` retries the deletion.
+    """
+
+    __tablename__ = "topic_tombstones"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "message_thread_id", name="uq_topic_tombstone"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_thread_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)  # failed deletions so far
+
+
+class KeyFingerprint(Base):
+    """The fingerprint of a key the data depends on (``pseudonym``: PSEUDONYM_SECRET).
+
+    An HMAC of a fixed text under the key, never the key: with a different key every
+    pseudonym changes and /delete would miss the old rows, so processes refuse to start
+    (jmd.db.fingerprint).
+    """
+
+    __tablename__ = "key_fingerprints"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
