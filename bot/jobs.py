@@ -17,7 +17,7 @@ from telegram.ext import ContextTypes
 
 from bot.booking import REMINDER_INTERVAL, send_due_reminders
 from bot.front import AnyApplication, front_of
-from bot.handoff.maintenance import check_timeouts
+from bot.handoff.maintenance import TOMBSTONE_INTERVAL, bury_tombstones, check_timeouts
 from bot.relay import retry_once
 from jmd.retention import PURGE_INTERVAL, run_retention
 
@@ -42,7 +42,8 @@ def schedule(application: AnyApplication, name: str, every: timedelta, once: One
 
 
 def schedule_all(application: AnyApplication) -> None:
-    """The front's periodic work: waiting messages, reminders, handoff time-outs, retention."""
+    """The front's periodic work: waiting messages, reminders, handoff time-outs, topic
+    tombstones, retention."""
     settings = front_of(application).settings
     schedule(application, "retry pending", timedelta(seconds=settings.pending_retry_seconds),
              retry_once)
@@ -50,6 +51,10 @@ def schedule_all(application: AnyApplication) -> None:
     if settings.counselor_chat_id is not None:
         schedule(application, "handoff timeouts",
                  timedelta(seconds=settings.handoff_check_seconds), check_timeouts)
+
+    # counselor topics Telegram refused to delete at an erasure or for retention
+    schedule(application, "topic tombstones", TOMBSTONE_INTERVAL, bury_tombstones,
+             at_start=True)
 
     async def retention(_source: Any) -> None:
         await run_retention(settings.retention_days)

@@ -90,7 +90,8 @@ class ByHook:
     """Rows that go only with something outside the database, through a retention hook.
 
     A counselor forum topic holds the handoff transcript: its row stays until the front's
-    hook has deleted the topic through the Bot API, or the topic would be orphaned.
+    hook has deleted the topic through the Bot API, or (Telegram refused) has turned it
+    into a tombstone without personal data, whose deletion the front retries.
     """
 
     why: str

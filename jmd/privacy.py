@@ -6,7 +6,10 @@ Invariants:
   :data:`jmd.personal_data.REGISTRY`, in one transaction; nothing with the key remains.
 * :func:`erase` runs the front's erasure hooks first (they may still read the rows, e.g.
   to find the counselor topic); a hook that fails stops the erasure before any row goes,
-  so nothing outside the database is orphaned and the person can simply ask again.
+  so nothing outside the database is orphaned and the person can simply ask again. The
+  front's topic hook does not fail when Telegram refuses to delete the forum topic: it
+  leaves a tombstone (group and thread, no personal data) that a job retries, so the
+  person's data goes at once (bot.handoff.maintenance).
 """
 
 from __future__ import annotations

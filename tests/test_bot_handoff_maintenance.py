@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from telegram.ext import Application
 
-from bot.handoff.maintenance import check_timeouts, purge_old_topics
+from bot.handoff.maintenance import bury_tombstones, check_timeouts, purge_old_topics
 from bot.privacy import DELETE_YES
 from jmd import clock
 from jmd.db.engine import get_engine, session_scope
-from jmd.db.models import CounselorTopic, Handoff
+from jmd.db.models import CounselorTopic, Handoff, TopicTombstone
 from jmd.handoff.state import OPEN
 from jmd.identity import pseudonym
 from jmd.texts import t
@@ -92,6 +92,52 @@ async def test_delete_tells_the_counselor_and_deletes_the_topic(
     assert not copied(api, 8190, GROUP, late["message"]["message_id"])
 
 
+def tombstones_now() -> list[tuple[int, int]]:
+    """(group, thread) of every topic still to be deleted."""
+    with session_scope() as session:
+        rows = session.execute(select(TopicTombstone.chat_id, TopicTombstone.message_thread_id))
+        return [(int(chat), int(thread)) for chat, thread in rows]
+
+
+async def test_delete_erases_even_when_telegram_keeps_the_topic_and_retries_later(
+    front: Application, api: BotApiStandIn
+) -> None:
+    key = pseudonym(8192)
+    card = await ask_for_a_person(api, 8192, "prs")
+    thread = thread_of(card)
+    api.fail("deleteForumTopic", status=400, description="Bad Request: not enough rights")
+    api.push_command(8192, "/delete", "prs")
+    question = await wait_for_message(api, 8192, t("delete_confirm", "prs"))
+    api.push_tap(8192, question, DELETE_YES, "prs")
+    await wait_for_message(api, 8192, t("deleted", "prs"))  # erasure confirmed
+    assert rows_with(get_engine(), key) == {}, "nothing about the person is kept"
+    assert thread not in api.deleted_topics
+    assert tombstones_now() == [(GROUP, thread)]  # where the transcript is, nothing else
+    assert await bury_tombstones(front) == 1  # the job's next run
+    assert thread in api.deleted_topics
+    assert tombstones_now() == []
+    assert await bury_tombstones(front) == 0
+    assert len(api.calls_of("deleteForumTopic")) == 2
+
+
+async def test_a_tombstone_stays_while_telegram_refuses(
+    front: Application, api: BotApiStandIn
+) -> None:
+    card = await ask_for_a_person(api, 8193, "de")
+    thread = thread_of(card)
+    api.fail("deleteForumTopic", status=403, description="Forbidden: bot was kicked",
+             times=2)
+    api.push_command(8193, "/delete", "de")
+    question = await wait_for_message(api, 8193, t("delete_confirm", "de"))
+    api.push_tap(8193, question, DELETE_YES, "de")
+    await wait_for_message(api, 8193, t("deleted", "de"))
+    assert await bury_tombstones(front) == 0
+    assert tombstones_now() == [(GROUP, thread)], "tried again on the next run"
+    with session_scope() as session:
+        assert session.scalars(select(TopicTombstone.attempts)).one() == 1
+    assert await bury_tombstones(front) == 1 and tombstones_now() == []
+
+
 async def test_old_topics_are_deleted_for_retention(
     front: Application, api: BotApiStandIn
 ) -> None:
@@ -111,11 +157,16 @@ async def test_old_topics_are_deleted_for_retention(
 
     api.fail("deleteForumTopic", status=400, description="Bad Request: not enough rights")
     assert await purge_old_topics(front.bot, now - timedelta(days=90)) == 0
-    with session_scope() as session:
-        assert session.get(CounselorTopic, pseudonym(people["old"])), "kept to try again"
-    assert await purge_old_topics(front.bot, now - timedelta(days=90)) == 1
+    # the person's topic row goes on time; where the topic is stays, to delete it later
+    left = rows_with(get_engine(), pseudonym(people["old"]))
+    assert "counselor_topics.person_key" not in left and "handoffs.person_key" not in left
+    assert tombstones_now() == [(GROUP, threads["old"])]
+    assert await purge_old_topics(front.bot, now - timedelta(days=90)) == 0, "nothing left"
+    assert await bury_tombstones(front) == 1
+    assert tombstones_now() == []
     deleted = [int(c.params["message_thread_id"]) for c in api.calls_of("deleteForumTopic")]
     assert deleted == [threads["old"], threads["old"]]
+    assert threads["old"] in api.deleted_topics
     with session_scope() as session:
         assert session.get(CounselorTopic, pseudonym(people["old"])) is None
         assert session.get(CounselorTopic, pseudonym(people["recent"])) is not None

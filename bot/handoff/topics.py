@@ -93,17 +93,21 @@ async def copy_in(front: Front, bot: Bot, key: str, chat_id: int, message_id: in
     await in_topic(front, bot, key, send)
 
 
-async def delete_topic(bot: Bot, group: int, thread: int, key: str) -> bool:
-    """Delete a topic with its messages; True if it is gone (or was already)."""
+async def delete_topic(bot: Bot, group: int, thread: int, key: str | None) -> bool:
+    """Delete a topic with its messages; True if it is gone (or was already).
+
+    ``key`` is the person's, for the log; None for a tombstone (the person is erased).
+    """
+    whose = short(key) if key else "an erased person (tombstone)"
     try:
         await bot.delete_forum_topic(group, thread)
     except BadRequest as error:
         if thread_gone(error):
             return True
-        logger.warning("could not delete the counselor topic of %s", short(key))
+        logger.warning("could not delete the counselor topic of %s", whose)
         return False
     except TelegramError:
-        logger.warning("could not delete the counselor topic of %s", short(key))
+        logger.warning("could not delete the counselor topic of %s", whose)
         return False
-    logger.info("deleted the counselor topic of %s", short(key))
+    logger.info("deleted the counselor topic of %s", whose)
     return True

@@ -2,6 +2,10 @@
 
 One topic per person (``counselor_topics``), reused for every handoff and replaced when
 counselors deleted it. Functions take the session first and return frozen views.
+
+A topic Telegram would not delete when its person was erased or its retention ended
+becomes a tombstone (``topic_tombstones``: group and thread, nothing about the person):
+the person's row goes at once, the deletion is retried until it works.
 """
 
 from __future__ import annotations
@@ -9,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from jmd.clock import utc
-from jmd.db.models import CounselorTopic, Handoff
+from jmd.db.models import CounselorTopic, Handoff, TopicTombstone
 from jmd.handoff.state import ACTIVE, now
 
 
@@ -96,3 +100,40 @@ def old_topics(session: Session, cutoff: datetime) -> list[tuple[str, int, int]]
         .order_by(CounselorTopic.created_at)
     )
     return [(str(key), int(chat), int(thread)) for key, chat, thread in session.execute(query)]
+
+
+# -- tombstones: topics still to be deleted in Telegram ---------------------------------------
+
+
+def tombstone_topic(session: Session, key: str) -> bool:
+    """Forget the person's topic but keep where it is, to delete it later; False: no topic."""
+    topic = session.get(CounselorTopic, key)
+    if topic is None:
+        return False
+    where = (TopicTombstone.chat_id == topic.chat_id,
+             TopicTombstone.message_thread_id == topic.message_thread_id)
+    if session.scalars(select(TopicTombstone.id).where(*where)).first() is None:
+        session.add(TopicTombstone(chat_id=topic.chat_id,
+                                   message_thread_id=topic.message_thread_id,
+                                   created_at=utc(now()), attempts=0))
+    session.delete(topic)
+    session.flush()
+    return True
+
+
+def tombstones(session: Session) -> list[tuple[int, int, int]]:
+    """(id, chat, thread) of every topic still to be deleted, oldest first."""
+    query = select(TopicTombstone.id, TopicTombstone.chat_id,
+                   TopicTombstone.message_thread_id).order_by(TopicTombstone.id)
+    return [(int(i), int(chat), int(thread)) for i, chat, thread in session.execute(query)]
+
+
+def bury(session: Session, tombstone_id: int) -> None:
+    """The topic is gone in Telegram: forget its tombstone."""
+    session.execute(delete(TopicTombstone).where(TopicTombstone.id == tombstone_id))
+
+
+def not_buried(session: Session, tombstone_id: int) -> None:
+    """Telegram refused again: count the attempt (the next run tries again)."""
+    session.execute(update(TopicTombstone).where(TopicTombstone.id == tombstone_id)
+                    .values(attempts=TopicTombstone.attempts + 1))
