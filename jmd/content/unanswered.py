@@ -1,7 +1,8 @@
 """`make export-unanswered`: questions the assistant could not answer, as CSV for editors.
 
 Columns: text, language, guessed topic (or the topic of the 👎 answer), date, kind.
-No Telegram ID and no pseudonym leave the database.
+No Telegram ID and no pseudonym leave the database. The texts are what young people
+wrote: every cell passes :func:`safe_cell`, so a spreadsheet never runs one as a formula.
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ from jmd.db.migrate import upgrade
 from jmd.shared.settings import get_settings
 
 COLUMNS = ("text", "language", "topic", "date", "kind")
+# What makes Excel or LibreOffice read a cell as a formula (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def safe_cell(value: str) -> str:
+    """``value`` for a CSV cell: a leading apostrophe if it could start a formula."""
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
 
 
 def export(out: TextIO, days: int | None = None, engine: Engine | None = None) -> int:
@@ -31,10 +39,9 @@ def export(out: TextIO, days: int | None = None, engine: Engine | None = None) -
     count = 0
     with session_scope(engine) as session:
         for row in for_editors(session, since):
-            writer.writerow(
-                (row.text or "", row.language or "", row.topic or "",
-                 row.created_at.date().isoformat(), row.kind)
-            )
+            cells = (row.text or "", row.language or "", row.topic or "",
+                     row.created_at.date().isoformat(), row.kind)
+            writer.writerow([safe_cell(cell) for cell in cells])
             count += 1
     return count
 
