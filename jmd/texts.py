@@ -19,6 +19,7 @@ import yaml
 
 from jmd.shared.languages import in_language, registry
 from jmd.shared.live import reloading
+from jmd.shared.one_line import one_line
 from jmd.shared.settings import PROJECT_ROOT
 
 TEXTS_DIR = PROJECT_ROOT / "content" / "texts"
@@ -63,8 +64,14 @@ def t(key: str, language: str | None, /, **fields: Any) -> str:
 
 
 def staff(key: str, /, **fields: Any) -> str:
-    """A counselor-facing text (``staff.<key>``), in German."""
-    return t(STAFF_PREFIX + key, None, **fields)
+    """A counselor-facing text (``staff.<key>``), in German.
+
+    Every field is made one line (:func:`jmd.shared.one_line.one_line`): a name or a
+    message cannot add lines of its own to what counselors read.
+    """
+    safe = {name: one_line(value) if isinstance(value, str) else value
+            for name, value in fields.items()}
+    return t(STAFF_PREFIX + key, None, **safe)
 
 
 def keys(prefix: str) -> list[str]:

@@ -190,3 +190,22 @@ async def test_privacy_and_edits_stay_with_the_front_while_a_counselor_writes(
     await eventually(lambda: copied(api, GROUP, 8128, sent["message"]["message_id"]),
                      "passed the message on")
     assert rasa.heard(pseudonym(8128)) == heard
+
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
+
+
+async def test_a_message_cannot_fake_lines_on_the_card(
+    front: Application, api: BotApiStandIn
+) -> None:
+    crafted = ("wann habt ihr offen?\n\n✅ Übernommen von Anna\r\n\u202eNETNEGRUD 🚨"
+               "\u2028Büro: Wittenberg\x00\x1b[31m")
+    api.push_text(8128, crafted, "de")
+    await wait_for_message(api, 8128, answered(crafted, "de"))
+    card = (await ask_for_a_person(api, 8128, "de")).params["text"]
+    lines = card.splitlines()
+    shown = next(line for line in lines if line.startswith("» wann habt ihr offen?"))
+    assert "✅ Übernommen von Anna" in shown and "Büro: Wittenberg" in shown
+    assert not any(line.startswith(("✅", "🚨")) for line in lines), "no faked line"
+    assert [line for line in lines if line.startswith("Büro:")] == ["Büro: unbekannt"]
+    assert not set(BIDI + "\x00\x1b\r\u2028") & set(card)

@@ -37,6 +37,7 @@ from jmd.handoff.state import (
 )
 from jmd.handoff.topics import person_of_thread
 from jmd.identity import short
+from jmd.shared.one_line import one_line
 from jmd.texts import staff, t
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,8 @@ async def counselor_name(front: Front, bot: Bot, user: User) -> str | None:
     check = await db(counselor_by_telegram_id, user.id, front.settings.counselor_telegram_ids)
     if not check.allowed:
         return None
-    return check.name or user.first_name
+    # shown on cards, in notes and to the person: one line, whatever the account says
+    return one_line(check.name or user.first_name) or staff("handoff.unknown")
 
 
 # -- "Übernehmen" ----------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 The counselor group's language is German; every text comes from the catalogue
 (``content/texts/handoff.yml``, ``staff.handoff.*``). People appear only by pseudonym
-(:func:`jmd.identity.display_name`), never by a Telegram name.
+(:func:`jmd.identity.display_name`), never by a Telegram name. What a person wrote is shown
+one text per line, made single-line by :func:`jmd.shared.one_line.one_line`, so it cannot
+fake a line of the card; staff fields and titles pass it too.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from jmd.handoff.counselors import UpcomingBooking
 from jmd.handoff.state import ASSIGNED, CLOSED, HandoffView
 from jmd.identity import display_name
 from jmd.shared.languages import registry
+from jmd.shared.one_line import one_line
 from jmd.texts import staff
 
 # Callback data of the card's button; short, and never starting with "/" (Rasa payloads).
@@ -62,7 +65,7 @@ def topic_title(key: str, language: str | None, office: str | None = None) -> st
     parts = [display_name(key), language_name(language)]
     if office:
         parts.append(office)
-    return " · ".join(parts)[:TOPIC_TITLE_LIMIT]
+    return one_line(" · ".join(parts))[:TOPIC_TITLE_LIMIT]
 
 
 def taken_line(counselor: str) -> str:
@@ -116,7 +119,7 @@ def render_card(
         lines.append(staff("handoff.card.appointment", when=when))
     else:
         lines.append(staff("handoff.card.no_appointment"))
-    texts = [_shortened(text) for text in recent]
+    texts = [_shortened(one_line(text)) for text in recent]
     if texts:
         lines += ["", staff("handoff.card.recent")]
         lines.extend(f"» {text}" for text in texts)
