@@ -21,14 +21,16 @@ from functools import partial
 from telegram import Bot, Message
 
 from bot.front import Front, Person
-from bot.handoff.common import group_of, offer_booking
+from bot.handoff.common import group_of, note, offer_booking
 from bot.handoff.mirror import GroupMirror, Item, batch_text
 from bot.handoff.topics import copy_in, in_topic
 from bot.inbox import Spawn
 from bot.relay import relay
 from jmd.db import db
 from jmd.handoff.state import close_assigned
+from jmd.handoff.topics import any_topic
 from jmd.identity import short
+from jmd.texts import staff
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +73,9 @@ async def _answer_instead(front: Front, bot: Bot, person: Person,
                        closed.id, short(person.key))
         await offer_booking(front, bot, person.chat_id, "handoff_unreachable",
                             await person.language_async())
+        topic = await db(any_topic, person.key)
+        if topic is not None:  # best effort: the group refused the copy, maybe this too
+            await note(bot, topic.chat_id, topic.thread_id, staff("handoff.unreachable_note"))
     texts = [message.text for message in messages if message.text]
     if texts:
         await relay(front, bot, person, "\n".join(texts), messages[0].message_id)

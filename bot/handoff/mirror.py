@@ -12,8 +12,10 @@ Invariants:
 * :meth:`GroupMirror.put` never waits: the person's chat goes on while the group waits.
 * At most ``per_window`` deliveries per ``period`` seconds (a sliding window).
 * Order within a topic is kept; topics take turns, oldest waiting first, urgent first.
-* When a slot had to be waited for (the queue backs up), a topic's waiting texts go as one
-  message, headed by a note that says they are delayed and batched.
+* When the queue backs up (a slot had to be waited for, or the next item has waited longer
+  than two slots, e.g. behind the rate limiter), a topic's waiting texts go as one
+  message, headed by a note that says they are delayed and batched. In quiet times every
+  message is copied as it is.
 * Nothing is dropped: what Telegram refuses (after the limiter's retries) is handed to
   ``on_failed``, which answers the person another way (:mod:`bot.handoff.delivery`).
   The queue is in memory: like the chat inbox, it does not outlive the process.
@@ -26,7 +28,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from telegram import Message
@@ -55,6 +57,7 @@ class Item:
     # The message went to the counselor only (assigned): if it cannot be delivered, the
     # person must be answered another way. False: context while Rasa answers anyway.
     diverted: bool = False
+    queued_at: float = 0.0  # set by the mirror: how long it waits tells a backlog
 
     @property
     def key(self) -> str:
@@ -117,13 +120,15 @@ class GroupMirror:
     ) -> None:
         self._deliver, self._on_failed = deliver, on_failed
         self.window = Window(per_window, period, clock)
+        self._clock = clock
+        self._backlog = 2 * period / max(1, per_window)  # waiting longer: backed up
         self._sleep, self._spawn = sleep, spawn
         self._queue: deque[Item] = deque()
         self._worker: Any = None
 
     def put(self, item: Item) -> None:
         """Queue ``item``; the worker starts if it is not running."""
-        self._queue.append(item)
+        self._queue.append(replace(item, queued_at=self._clock()))
         if self._worker is None:
             self._worker = self._spawn(self._work())
 
@@ -143,7 +148,8 @@ class GroupMirror:
                 while (delay := self.window.delay()) > 0:
                     waited = True
                     await self._sleep(delay)
-                batch = self._take(batched=waited)
+                late = self._clock() - self._queue[0].queued_at > self._backlog
+                batch = self._take(batched=waited or late)
                 self.window.record()
                 try:
                     await self._deliver(batch)
