@@ -62,6 +62,7 @@ from jmd.handoff.state import (
     touch,
 )
 from jmd.identity import short
+from jmd.shared.safety import is_crisis
 from jmd.texts import staff, t
 
 logger = logging.getLogger(__name__)
@@ -197,12 +198,17 @@ async def _divert(front: Front, bot: Bot, person: Person, messages: list[Message
                        exc_info=True)
     for message in messages:
         text_ = message.text or message.caption or ""
-        # The crisis reply first, before anything can fail or wait for the group.
-        crisis = await send_crisis_reply_if_needed(bot, person, text_) is not None
+        crisis = is_crisis(text_)
+        # Queued first (that cannot fail): a failing crisis reply must not lose the message.
         mirror.put(Item(person, message, urgent=crisis, diverted=True))
-        if crisis:
-            logger.warning("a crisis message in a handoff; urgent note in the topic")
-            mirror.put(Item(person, note=staff("handoff.crisis_note"), urgent=True))
+        if not crisis:
+            continue
+        logger.warning("a crisis message in a handoff; urgent note in the topic")
+        mirror.put(Item(person, note=staff("handoff.crisis_note"), urgent=True))
+        try:  # at once: the group may have to wait, the emergency numbers must not
+            await send_crisis_reply_if_needed(bot, person, text_)
+        except TelegramError:
+            logger.warning("could not send the crisis reply in a handoff", exc_info=True)
 
 
 async def route(
