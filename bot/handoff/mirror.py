@@ -18,7 +18,9 @@ Invariants:
   message is copied as it is.
 * Nothing is dropped: what Telegram refuses (after the limiter's retries) is handed to
   ``on_failed``, which answers the person another way (:mod:`bot.handoff.delivery`).
-  The queue is in memory: like the chat inbox, it does not outlive the process.
+  The queue is in memory: a graceful stop delivers it first (the worker is a task of
+  ``Application.create_task``, which python-telegram-bot awaits when it stops); a crash
+  loses what waits, like the chat inbox.
 """
 
 from __future__ import annotations
