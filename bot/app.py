@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import traceback
+from dataclasses import replace
 from functools import partial
 
 from telegram import Bot, Message, Update
@@ -30,9 +31,11 @@ from bot.booking import on_today, on_week
 from bot.crisis import send_crisis_reply_if_needed
 from bot.formatting import PayloadStore
 from bot.front import AnyApplication, Front, Person, front_of, front_of_context, mark_choice, say
+from bot.handoff.common import BACK_PATTERN
 from bot.handoff.counselor import on_counselor_message, on_done, on_take
+from bot.handoff.delivery import group_mirror
 from bot.handoff.maintenance import end_for_erasure, retention_hook
-from bot.handoff.person import route
+from bot.handoff.person import on_back, on_back_tap, route
 from bot.inbox import ChatInbox
 from bot.jobs import schedule_all
 from bot.privacy import DELETE_PATTERN, on_delete, on_delete_choice, on_privacy
@@ -177,14 +180,39 @@ async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_foreign_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The assistant is only for private chats (and the counselor group): leave others."""
-    chat = update.effective_chat
-    if chat is None or chat.id == front_of_context(context).settings.counselor_chat_id:
+    chat, message = update.effective_chat, update.message
+    group = front_of_context(context).settings.counselor_chat_id
+    if chat is None or chat.id == group:
+        if message is not None and message.migrate_to_chat_id:  # the group's last word
+            follow_migration(context.application, message.migrate_to_chat_id)
+        return
+    if group is not None and message is not None and message.migrate_from_chat_id == group:
+        follow_migration(context.application, chat.id)  # the counselor group, under a new id
         return
     logger.info("leaving a group chat that is not the counselor group")
     try:
         await context.bot.leave_chat(chat.id)
     except TelegramError:
         logger.warning("could not leave a group chat", exc_info=True)
+
+
+def follow_migration(application: AnyApplication, new_id: int) -> None:
+    """The counselor group became a supergroup (new id): keep working with it; say so.
+
+    Safe for this process: handoff state refers to topics by group, and a group that was
+    migrated had no forum topics (only supergroups have them). The operator must still set
+    the new COUNSELOR_CHAT_ID, or the next start would leave the group.
+    """
+    front = front_of(application)
+    old = front.settings.counselor_chat_id
+    if old is None or old == new_id:
+        return
+    logger.error("the counselor group %d was migrated to the supergroup %d: set "
+                 "COUNSELOR_CHAT_ID=%d (this process uses the new id until it stops)",
+                 old, new_id, new_id)
+    front.settings = replace(front.settings, counselor_chat_id=new_id)
+    for chats in application.bot_data.get("counselor_filters", []):
+        chats.add_chat_ids(new_id)
 
 
 def _kind(update: object) -> str:
@@ -279,10 +307,13 @@ def build_application(
     )
     # The one place that decides whether a person's message goes to Rasa or a counselor.
     front.inbox.gate = partial(route, front, application.bot, exempt=_answered_by_front)
+    if settings.counselor_chat_id is not None:  # copies into the group wait there, paced
+        front.mirror = group_mirror(front, application.bot, application.create_task)
 
     private = filters.ChatType.PRIVATE
     if settings.counselor_chat_id is not None:
         staff = filters.Chat(settings.counselor_chat_id)
+        application.bot_data["counselor_filters"] = [staff]  # a group migration adds its id
         application.add_handler(CommandHandler("today", on_today, filters=staff), group=-2)
         application.add_handler(CommandHandler("week", on_week, filters=staff), group=-2)
     application.add_handler(
@@ -291,7 +322,9 @@ def build_application(
     application.add_handler(MessageHandler(filters.ChatType.GROUPS, on_foreign_group), group=-1)
     if settings.counselor_chat_id is not None:  # handoff: the counselors' forum topics
         counselors = filters.Chat(chat_id=settings.counselor_chat_id)
-        application.add_handler(CommandHandler("done", on_done, filters=counselors))
+        application.bot_data["counselor_filters"].append(counselors)
+        application.add_handler(CommandHandler("done", on_done,
+                                               filters=counselors & ~filters.UpdateType.EDITED))
         application.add_handler(MessageHandler(
             counselors & ~filters.COMMAND & ~filters.StatusUpdate.ALL, on_counselor_message
         ))
@@ -300,9 +333,11 @@ def build_application(
     application.add_handler(CommandHandler(list(COMMAND_PAYLOADS), on_command, filters=private))
     application.add_handler(CommandHandler("privacy", on_privacy, filters=private))
     application.add_handler(CommandHandler("delete", on_delete, filters=private))
+    application.add_handler(CommandHandler("bot", on_back, filters=private))
     application.add_handler(MessageHandler(filters.COMMAND & private, on_unknown_command))
     application.add_handler(MessageHandler(filters.TEXT & private, on_text))
     application.add_handler(CallbackQueryHandler(on_delete_choice, pattern=DELETE_PATTERN))
+    application.add_handler(CallbackQueryHandler(on_back_tap, pattern=BACK_PATTERN))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(private & ~filters.TEXT, on_not_text))
     application.add_error_handler(on_error)

@@ -6,7 +6,7 @@ import html
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, CallbackQuery, Message, Update
 from telegram.constants import ParseMode
@@ -23,6 +23,9 @@ from jmd.shared.languages import registry
 from jmd.shared.settings import Settings
 from jmd.texts import t
 
+if TYPE_CHECKING:  # the mirror's module needs Person from here
+    from bot.handoff.mirror import GroupMirror
+
 logger = logging.getLogger(__name__)
 
 
@@ -34,6 +37,8 @@ class Front:
     rasa: RasaClient
     payloads: PayloadStore
     inbox: ChatInbox
+    # The counselor group's paced queue (bot.handoff.mirror); None without handoff.
+    mirror: GroupMirror | None = None
 
 
 # The front builds a default Application; its type parameters say nothing more.

@@ -17,6 +17,7 @@ from telegram.ext import ContextTypes
 
 from bot.booking import REMINDER_INTERVAL, send_due_reminders
 from bot.front import AnyApplication, front_of
+from bot.handoff.idle import close_idle_handoffs
 from bot.handoff.maintenance import TOMBSTONE_INTERVAL, bury_tombstones, check_timeouts
 from bot.relay import retry_once
 from jmd.retention import PURGE_INTERVAL, run_retention
@@ -51,6 +52,8 @@ def schedule_all(application: AnyApplication) -> None:
     if settings.counselor_chat_id is not None:
         schedule(application, "handoff timeouts",
                  timedelta(seconds=settings.handoff_check_seconds), check_timeouts)
+        schedule(application, "idle handoffs",
+                 timedelta(seconds=settings.handoff_check_seconds), close_idle_handoffs)
 
     # counselor topics Telegram refused to delete at an erasure or for retention
     schedule(application, "topic tombstones", TOMBSTONE_INTERVAL, bury_tombstones,

@@ -9,11 +9,13 @@ steps of each side are tested in tests/test_bot_handoff_*.py.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from telegram.ext import Application
 
 from bot.formatting import to_html
+from bot.front import front_of
 from jmd.handoff.state import CLOSED
 from jmd.identity import display_name, pseudonym
 from jmd.shared.settings import Settings
@@ -192,3 +194,34 @@ async def test_crisis_end_to_end_gives_an_urgent_card(
     await wait_for_message(api, user, t("handoff_waiting", language))
     first = api.sent_texts(user)[0]
     assert "112" in first and "116 111" in first, "the crisis reply comes first"
+
+
+# -- the counselor group migrated to a supergroup ------------------------------------------------
+
+
+OLD_GROUP = -4001  # a basic group: Telegram migrates it when topics are switched on
+
+
+async def test_a_migrated_counselor_group_is_kept_and_the_operator_told(
+    api: BotApiStandIn, rasa: FakeRasa, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    env = handoff_env(api, tmp_path, f"sqlite:///{tmp_path / 'jmd.db'}", rasa.url,
+                      COUNSELOR_CHAT_ID=str(OLD_GROUP))
+    async with running_front(env) as application:
+        register_counselors()
+        old = {"message_id": 1, "date": 0, "chat": {"id": OLD_GROUP, "type": "group",
+                                                     "title": "JMD Beratung"},
+               "from": {"id": ANNA, "is_bot": False, "first_name": "Anna"}}
+        api.push({"message": {**old, "migrate_to_chat_id": GROUP}})
+        new = api.group_message_base(GROUP, ANNA)
+        api.push({"message": {**new, "migrate_from_chat_id": OLD_GROUP}})
+        await eventually(lambda: f"COUNSELOR_CHAT_ID={GROUP}" in caplog.text,
+                         "told the operator")
+        assert front_of(application).settings.counselor_chat_id == GROUP
+        card = await ask_for_a_person(api, 8140, "de")  # the handoff works in the new group
+        await take_over(api, card)
+        await wait_for_message(api, 8140, t("handoff_taken", "de").format(name="Anna"))
+        api.push_group_text(GROUP, ANNA, "/done", thread_of(card))
+        await wait_for_message(api, 8140, t("handoff_done", "de"))
+    assert api.calls_of("leaveChat") == [], "stayed in its own group"
+    assert "8140" not in caplog.text

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
+from bot.handoff.common import BACK_DATA
 from bot.handoff.maintenance import check_timeouts
 from jmd import clock
-from jmd.handoff.state import CLOSED, OPEN
+from jmd.handoff.state import ASSIGNED, CLOSED, OPEN
 from jmd.identity import pseudonym
-from jmd.texts import t
+from jmd.texts import staff, t
 from tests.helpers.bot_api import BotApiStandIn
 from tests.helpers.fake_rasa import CRISIS_TEXT, FakeRasa
 from tests.helpers.handoff import (
@@ -27,12 +28,20 @@ from tests.helpers.handoff import (
     cards,
     copied,
     handoff_of,
+    notes_in,
     photo_update,
     take_button,
     take_over,
     thread_of,
 )
-from tests.test_bot import buttons, eventually, front_env, running_front, wait_for_message
+from tests.test_bot import (
+    CODE,
+    buttons,
+    eventually,
+    front_env,
+    running_front,
+    wait_for_message,
+)
 
 pytest_plugins = ["tests.helpers.handoff_fixtures"]
 
@@ -209,3 +218,101 @@ async def test_a_message_cannot_fake_lines_on_the_card(
     assert not any(line.startswith(("✅", "🚨")) for line in lines), "no faked line"
     assert [line for line in lines if line.startswith("Büro:")] == ["Büro: unbekannt"]
     assert not set(BIDI + "\x00\x1b\r\u2028") & set(card)
+
+
+# -- safety while a counselor has the chat ------------------------------------------------------
+
+
+CRISIS_NOTE = staff("handoff.crisis_note")
+BACK_NOTE = staff("handoff.back_note")
+
+
+async def taken(api: BotApiStandIn, user: int, language: str) -> int:
+    """``user`` asks, Anna takes over; the topic's thread."""
+    card = await ask_for_a_person(api, user, language)
+    await take_over(api, card)
+    await wait_for_message(api, user, t("handoff_taken", language).format(name="Anna"))
+    return thread_of(card)
+
+
+@pytest.mark.parametrize(("language", "message"), [
+    ("de", "ich will nicht mehr leben"), ("ar", "اريد ان انتحر"),
+])
+async def test_a_crisis_while_a_counselor_writes_gets_the_numbers_and_an_urgent_note(
+    front: Application, api: BotApiStandIn, rasa: FakeRasa, language: str, message: str
+) -> None:
+    user = {"de": 8190, "ar": 8191}[language]
+    thread = await taken(api, user, language)
+    heard = list(rasa.heard(pseudonym(user)))
+    sent = api.push_text(user, message, "de")  # a German phone: the message's language wins
+    await wait_for_message(api, user, t("crisis", language))
+    await eventually(lambda: CRISIS_NOTE in notes_in(api, thread), "posted the urgent note")
+    copy = copied(api, GROUP, user, sent["message"]["message_id"])
+    assert copy and copy.params["message_thread_id"] == thread
+    assert api.calls.index(copy) < api.calls.index(
+        next(c for c in api.in_topic(thread) if c.params["text"] == CRISIS_NOTE)
+    ), "the note follows the message it is about"
+    assert rasa.heard(pseudonym(user)) == heard, "the counselor still has the chat"
+    handoff = handoff_of(user)
+    assert handoff is not None and handoff.status == ASSIGNED
+
+
+async def test_an_everyday_message_gets_no_crisis_reply(
+    front: Application, api: BotApiStandIn
+) -> None:
+    thread = await taken(api, 8192, "de")
+    sent = api.push_text(8192, "ich habe morgen eine prüfung", "de")
+    await eventually(lambda: copied(api, GROUP, 8192, sent["message"]["message_id"]),
+                     "passed the message on")
+    assert t("crisis", "de") not in api.sent_texts(8192)
+    assert CRISIS_NOTE not in notes_in(api, thread)
+
+
+@pytest.mark.parametrize("language", ["de", "prs", "ar"])
+async def test_bot_takes_the_person_back_to_the_assistant(
+    front: Application, api: BotApiStandIn, rasa: FakeRasa, language: str
+) -> None:
+    user = {"de": 8193, "prs": 8194, "ar": 8195}[language]
+    thread = await taken(api, user, language)
+    asked = api.push_command(user, "/bot", CODE[language])
+    await wait_for_message(api, user, t("handoff_back", language))
+    await eventually(lambda: BACK_NOTE in notes_in(api, thread), "told the topic")
+    assert not copied(api, GROUP, user, asked["message"]["message_id"]), "not for the counselor"
+    handoff = handoff_of(user)
+    assert handoff is not None and handoff.status == CLOSED
+    api.push_text(user, "hallo", CODE[language])
+    await wait_for_message(api, user, answered("hallo", language))
+    api.push_command(user, "/bot", CODE[language])  # nothing to end any more
+    await wait_for_message(api, user, t("handoff_back_none", language))
+
+
+async def test_the_button_under_taken_takes_the_person_back(
+    front: Application, api: BotApiStandIn, rasa: FakeRasa
+) -> None:
+    card = await ask_for_a_person(api, 8196, "prs")
+    await take_over(api, card)
+    told = await wait_for_message(api, 8196, t("handoff_taken", "prs").format(name="Anna"))
+    assert buttons(told) == [BACK_DATA]
+    api.push_tap(8196, told, BACK_DATA, "fa")
+    await wait_for_message(api, 8196, t("handoff_back", "prs"))
+    await eventually(lambda: BACK_NOTE in notes_in(api, thread_of(card)), "told the topic")
+    assert any(c.params.get("chat_id") == 8196 and not c.params.get("reply_markup")
+               for c in api.calls_of("editMessageReplyMarkup")), "the button went"
+    handoff = handoff_of(8196)
+    assert handoff is not None and handoff.status == CLOSED
+    api.push_text(8196, "سلام", "fa")
+    await wait_for_message(api, 8196, answered("سلام", "prs"))
+
+
+async def test_bot_while_waiting_withdraws_the_request(
+    front: Application, api: BotApiStandIn
+) -> None:
+    card = await ask_for_a_person(api, 8197, "de")
+    api.push_command(8197, "/bot", "de")
+    await wait_for_message(api, 8197, t("handoff_back", "de"))
+    await eventually(lambda: BACK_NOTE in notes_in(api, thread_of(card)), "told the topic")
+    removed = [c for c in api.calls_of("editMessageReplyMarkup")
+               if int(c.params["chat_id"]) == GROUP]
+    assert removed and int(removed[-1].params["message_id"]) == card.result["message_id"]
+    handoff = handoff_of(8197)
+    assert handoff is not None and handoff.status == CLOSED

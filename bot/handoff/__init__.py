@@ -13,8 +13,10 @@ titled with a pseudonym, language and office. A handoff posts a card with "Über
 * ``closed``: Rasa answers again.
 
 Modules: :mod:`.person` (the request, and routing the person's messages: the chat inbox
-asks it before every job), :mod:`.counselor` (take, /done, messages out),
-:mod:`.topics` (forum topics), :mod:`.maintenance` (timeouts, retention, erasure),
+asks it before every job; crisis, /bot), :mod:`.counselor` (take, /done, messages out),
+:mod:`.mirror` (the paced queue into the group) and :mod:`.delivery` (what it sends, and
+what happens to what the group refuses), :mod:`.topics` (forum topics),
+:mod:`.maintenance` (timeouts, retention, erasure), :mod:`.idle` (idle handoffs closed),
 :mod:`.common` (what they share). All state is in the database (:mod:`jmd.handoff`), so a
 restart changes nothing. Logs name people only by ``short(key)``, never by a Telegram ID,
 and never quote messages.

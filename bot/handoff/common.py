@@ -23,6 +23,11 @@ logger = logging.getLogger(__name__)
 
 BOOKING_PAYLOAD = payload("book_appointment")
 
+# The person's button "back to the assistant" (and /bot): ends the handoff for them.
+BACK_DATA = "ho:back"
+BACK_PATTERN = r"^ho:back$"
+BACK_COMMAND = "bot"
+
 
 def group_of(front: Front) -> int:
     """The counselor group; only called where handoff is configured."""
@@ -50,6 +55,12 @@ def thread_gone(error: BadRequest) -> bool:
 def take_markup(handoff_id: int) -> InlineKeyboardMarkup:
     """The card's "Übernehmen" button."""
     button = InlineKeyboardButton(staff("handoff.take_button"), callback_data=take_data(handoff_id))
+    return InlineKeyboardMarkup([[button]])
+
+
+def back_markup(language: str) -> InlineKeyboardMarkup:
+    """The button under "a counselor has your chat": back to the assistant."""
+    button = InlineKeyboardButton(t("handoff_back_button", language), callback_data=BACK_DATA)
     return InlineKeyboardMarkup([[button]])
 
 

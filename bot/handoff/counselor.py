@@ -4,13 +4,19 @@ Invariants: only counselors act (in the group, and listed in ``counselors`` or n
 COUNSELOR_TELEGRAM_IDS); only the assigned counselor's messages leave the group, every
 other message in a person's topic stays internal (a note says why when it matters).
 All work of the group runs in the group's inbox queue, in arrival order.
+
+An edited counselor message reaches the person once: as an edit of the copy they got
+(the copies of this process are remembered, :class:`Copies`), else (after a restart, or
+when Telegram refuses the edit) as a new message marked "corrected" in their language.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from sqlalchemy.orm import Session
 from telegram import Bot, CallbackQuery, MaybeInaccessibleMessage, Message, Update, User
@@ -19,7 +25,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.front import Front, front_of_context, say
-from bot.handoff.common import group_of, note
+from bot.handoff.common import back_markup, group_of, note
 from jmd.db import db
 from jmd.handoff.cards import closed_line, parse_take, taken_line, with_status
 from jmd.handoff.counselors import counselor_by_telegram_id
@@ -34,6 +40,7 @@ from jmd.handoff.state import (
     contact,
     get_handoff,
     take,
+    touch,
 )
 from jmd.handoff.topics import person_of_thread
 from jmd.identity import short
@@ -131,7 +138,8 @@ async def _take_job(front: Front, bot: Bot, query: CallbackQuery, handoff_id: in
         if result.person.chat_id is not None:
             language = result.person.language or handoff.language
             await bot.send_message(result.person.chat_id,
-                                   t("handoff_taken", language, name=name))
+                                   t("handoff_taken", language, name=name),
+                                   reply_markup=back_markup(language))
         return
     if handoff is None or handoff.status == CLOSED:
         await query.answer(staff("handoff.already_closed"), show_alert=True)
@@ -204,6 +212,32 @@ async def _done_job(front: Front, bot: Bot, message: Message) -> None:
                   target.person.language or handoff.language)
 
 
+class Copies:
+    """Which message in the person's chat is the copy of a counselor's message.
+
+    In memory, bounded (the newest ``capacity``): an edit after a restart is sent marked.
+    """
+
+    def __init__(self, capacity: int = 2000) -> None:
+        self._capacity = capacity
+        self._copies: OrderedDict[tuple[int, int], tuple[int, int]] = OrderedDict()
+
+    def remember(self, group_message: tuple[int, int], copy: tuple[int, int]) -> None:
+        self._copies[group_message] = copy
+        if len(self._copies) > self._capacity:
+            self._copies.popitem(last=False)
+
+    def of(self, group_message: tuple[int, int]) -> tuple[int, int] | None:
+        return self._copies.get(group_message)
+
+
+def copies_of(bot_data: dict[str, Any]) -> Copies:
+    """The front's :class:`Copies` (one per application)."""
+    copies = bot_data.setdefault("counselor_copies", Copies())
+    assert isinstance(copies, Copies)
+    return copies
+
+
 async def on_counselor_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A message in a topic of the counselor group: to the person, if it is their counselor."""
     message, front = update.effective_message, front_of_context(context)
@@ -212,10 +246,47 @@ async def on_counselor_message(update: Update, context: ContextTypes.DEFAULT_TYP
         return
     if _topic_thread(message) is None:
         return
-    front.inbox.submit(group, partial(_forward_out, front, context.bot, message), update)
+    copies = copies_of(context.bot_data)
+    job = (partial(_edit_out, front, context.bot, message, copies) if update.edited_message
+           else partial(_forward_out, front, context.bot, message, copies))
+    front.inbox.submit(group, job, update)
 
 
-async def _forward_out(front: Front, bot: Bot, message: Message) -> None:
+async def _edit_out(front: Front, bot: Bot, message: Message, copies: Copies) -> None:
+    """An edited message of the assigned counselor: the person's copy is edited, once."""
+    group, thread = group_of(front), _topic_thread(message)
+    assert thread is not None and message.from_user is not None
+    target = await db(_target, group, thread)
+    handoff = target.handoff if target else None
+    if target is None or handoff is None or handoff.status != ASSIGNED \
+            or message.from_user.id != handoff.counselor_telegram_id \
+            or target.person.chat_id is None:
+        return  # edits of internal notes stay internal, silently
+    language = target.person.language or handoff.language
+    copy = copies.of((group, message.message_id))
+    try:
+        if copy is not None and copy[0] == target.person.chat_id:
+            if message.text is not None:
+                await bot.edit_message_text(message.text, copy[0], copy[1],
+                                            entities=message.entities)
+            else:
+                await bot.edit_message_caption(copy[0], copy[1], caption=message.caption,
+                                               caption_entities=message.caption_entities)
+            return
+    except TelegramError:  # too old to edit, or deleted by the person: sent marked instead
+        logger.info("could not edit the copy of a counselor message", exc_info=True)
+    marker = t("handoff_corrected", language)
+    try:
+        if message.text is not None:
+            await bot.send_message(target.person.chat_id, f"{marker}\n{message.text}")
+        else:
+            await bot.copy_message(target.person.chat_id, group, message.message_id,
+                                   caption=f"{marker}\n{message.caption or ''}")
+    except Forbidden:
+        await note(bot, group, thread, staff("handoff.undeliverable"), message.message_id)
+
+
+async def _forward_out(front: Front, bot: Bot, message: Message, copies: Copies) -> None:
     """Copy the assigned counselor's message to the person; note why anything else stays."""
     group, thread = group_of(front), _topic_thread(message)
     assert thread is not None and message.from_user is not None
@@ -229,7 +300,10 @@ async def _forward_out(front: Front, bot: Bot, message: Message) -> None:
         if target.person.chat_id is None:
             return
         try:
-            await bot.copy_message(target.person.chat_id, group, message.message_id)
+            copy = await bot.copy_message(target.person.chat_id, group, message.message_id)
+            copies.remember((group, message.message_id),
+                            (target.person.chat_id, copy.message_id))
+            await db(touch, target.key)  # not idle
         except Forbidden:
             await note(bot, group, thread, staff("handoff.undeliverable"), message.message_id)
         return

@@ -2,9 +2,16 @@
 
 Invariant: every job of a person's chat passes :func:`route` first (the chat inbox calls
 it, see ``bot/app.py``), so no handler decides by itself whether Rasa may answer. While
-a counselor has the chat (``assigned``), messages are copied into the topic and the job
-does not run; while a request is ``open``, texts and media are copied for context and
-the job runs (Rasa answers; media get the "passed on" note instead).
+a counselor has the chat (``assigned``), messages are queued for the topic (the group's
+paced mirror, :mod:`.mirror`) and the job does not run; while a request is ``open``,
+texts and media are queued for context and the job runs (Rasa answers; media get the
+"passed on" note instead).
+
+Safety while a counselor has the chat: a crisis message gets the emergency numbers at
+once (in the message's language) and an urgent note in the topic; ``/bot`` and the
+button under "a counselor writes with you" take the person back to the assistant
+(:func:`back_to_assistant`); what the group refuses is answered another way
+(:mod:`.delivery`); an idle handoff is closed (:mod:`.idle`).
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -19,10 +27,21 @@ from sqlalchemy.orm import Session
 from telegram import Bot, Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
+from telegram.ext import ContextTypes
 
-from bot.front import Front, Person, say
-from bot.handoff.common import offer_booking, offices_of, take_markup
-from bot.handoff.topics import copy_in, in_topic
+from bot.crisis import send_crisis_reply_if_needed
+from bot.front import Front, Person, front_of_context, say
+from bot.handoff.common import (
+    BACK_COMMAND,
+    BACK_DATA,
+    back_markup,
+    group_of,
+    offer_booking,
+    offices_of,
+    take_markup,
+)
+from bot.handoff.mirror import GroupMirror, Item
+from bot.handoff.topics import in_topic
 from jmd.content.offices import is_open, opening_hours, render_hours
 from jmd.db import db
 from jmd.handoff.cards import office_name, render_card, topic_title
@@ -31,16 +50,20 @@ from jmd.handoff.request import Request
 from jmd.handoff.state import (
     ASSIGNED,
     OPEN,
+    HandoffView,
     Requested,
+    active_handoff,
     close,
     mark_notified,
     now,
     request_handoff,
     set_card,
     status_of,
+    touch,
 )
 from jmd.identity import short
-from jmd.texts import t
+from jmd.shared.safety import is_crisis
+from jmd.texts import staff, t
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +151,16 @@ def is_command(message: Message) -> bool:
     return first is not None and first.type == MessageEntity.BOT_COMMAND and first.offset == 0
 
 
+def is_back(update: Update) -> bool:
+    """``/bot`` or a tap on "back to the assistant": the front's own job ends the handoff."""
+    query, message = update.callback_query, update.message
+    if query is not None:
+        return query.data == BACK_DATA
+    if message is None or not message.text or not is_command(message):
+        return False
+    return message.text.split()[0].lstrip("/").split("@")[0].lower() == BACK_COMMAND
+
+
 def _routed_person(update: Any, exempt: Callable[[Update], bool]) -> Person | None:
     """Whose message or tap this is, if it is one that may go to a counselor."""
     if not isinstance(update, Update):
@@ -135,7 +168,8 @@ def _routed_person(update: Any, exempt: Callable[[Update], bool]) -> Person | No
     chat = update.effective_chat
     if chat is None or chat.type != ChatType.PRIVATE:
         return None  # the counselor group's own work
-    if (update.message is None and update.callback_query is None) or exempt(update):
+    if (update.message is None and update.callback_query is None) or exempt(update) \
+            or is_back(update):
         return None  # an edit, or what the front answers itself
     return Person.of(update)
 
@@ -148,6 +182,35 @@ def _messages(update: Update, items: Sequence[Any]) -> list[Message]:
     return [update.message] if update.message is not None else []
 
 
+def mirror_of(front: Front) -> GroupMirror:
+    """The counselor group's queue; the front builds it with the handoff handlers."""
+    assert front.mirror is not None, "the front has no counselor group mirror"
+    return front.mirror
+
+
+async def _divert(front: Front, bot: Bot, person: Person, messages: list[Message]) -> None:
+    """The messages go to the counselor only; a crisis gets the emergency numbers now."""
+    mirror = mirror_of(front)
+    try:
+        await db(touch, person.key)  # not idle
+    except Exception:  # the idle check may close it early; the messages still go
+        logger.warning("could not note activity in the handoff of %s", short(person.key),
+                       exc_info=True)
+    for message in messages:
+        text_ = message.text or message.caption or ""
+        crisis = is_crisis(text_)
+        # Queued first (that cannot fail): a failing crisis reply must not lose the message.
+        mirror.put(Item(person, message, urgent=crisis, diverted=True))
+        if not crisis:
+            continue
+        logger.warning("a crisis message in a handoff; urgent note in the topic")
+        mirror.put(Item(person, note=staff("handoff.crisis_note"), urgent=True))
+        try:  # at once: the group may have to wait, the emergency numbers must not
+            await send_crisis_reply_if_needed(bot, person, text_)
+        except TelegramError:
+            logger.warning("could not send the crisis reply in a handoff", exc_info=True)
+
+
 async def route(
     front: Front, bot: Bot, update: Any, items: Sequence[Any] = (), *,
     exempt: Callable[[Update], bool] = lambda update: False,
@@ -155,7 +218,8 @@ async def route(
     """Whether the person's update went to their counselor (True: its job must not run).
 
     Only new messages and button taps of private chats are routed; ``exempt`` names what
-    the front always answers itself (/privacy, /delete). A tap while assigned gets a note.
+    the front always answers itself (/privacy, /delete; /bot and its button always are).
+    A tap while assigned gets a note.
     """
     person = _routed_person(update, exempt)
     if front.settings.counselor_chat_id is None or person is None:
@@ -168,19 +232,67 @@ async def route(
     messages = _messages(update, items)
     if status == ASSIGNED:
         if not messages:  # a tapped button of the assistant
-            await say(bot, person.chat_id, "handoff_paused", await person.language_async())
-        for message in messages:
-            await copy_in(front, bot, person.key, person.chat_id, message.message_id)
+            language = await person.language_async()
+            await say(bot, person.chat_id, "handoff_paused", language,
+                      reply_markup=back_markup(language))
+        await _divert(front, bot, person, messages)
         return True
     if status != OPEN or not messages or is_command(messages[0]):
         return False
     for message in messages:  # context for the counselors: Rasa still answers
-        try:
-            await copy_in(front, bot, person.key, person.chat_id, message.message_id)
-        except TelegramError:
-            logger.warning("could not copy a message of %s into the counselor topic",
-                           short(person.key), exc_info=True)
+        mirror_of(front).put(Item(person, message))
     if messages[0].text is None:  # media: the counselors have it; Rasa reads only text
         await say(bot, person.chat_id, "handoff_media_waiting", await person.language_async())
         return True
     return False
+
+
+# -- back to the assistant ---------------------------------------------------------------------
+
+
+async def back_to_assistant(front: Front, bot: Bot, person: Person) -> None:
+    """End the person's handoff (open or assigned) at their wish; tell them and the topic.
+
+    The note goes through the mirror, so it follows the person's messages still waiting.
+    """
+    language = await person.language_async()
+    handoff: HandoffView | None = await db(active_handoff, person.key)
+    if handoff is None or not await db(close, handoff.id):
+        await say(bot, person.chat_id, "handoff_back_none", language)
+        return
+    logger.info("handoff %d for %s ended by the person", handoff.id, short(person.key))
+    mirror_of(front).put(Item(person, note=staff("handoff.back_note")))
+    if handoff.status == OPEN and handoff.card_message_id:  # nobody can take it any more
+        try:
+            await bot.edit_message_reply_markup(group_of(front), handoff.card_message_id,
+                                                reply_markup=None)
+        except TelegramError:
+            logger.info("could not remove the button of a closed handoff", exc_info=True)
+    await say(bot, person.chat_id, "handoff_back", language)
+
+
+async def on_back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/bot``: back to the assistant, in turn with the chat's other work."""
+    person, front = Person.of(update), front_of_context(context)
+    if person is not None:
+        job = partial(back_to_assistant, front, context.bot, person)
+        front.inbox.submit(person.chat_id, job, update)
+
+
+async def on_back_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The button "back to the assistant": as ``/bot``; the button goes."""
+    query, person, front = update.callback_query, Person.of(update), front_of_context(context)
+    if query is None or person is None:
+        return
+    await query.answer()
+
+    async def job() -> None:
+        """The button goes, then the handoff."""
+        if isinstance(query.message, Message):
+            try:
+                await query.message.edit_reply_markup(reply_markup=None)
+            except TelegramError:
+                logger.info("could not remove the back button", exc_info=True)
+        await back_to_assistant(front, context.bot, person)
+
+    front.inbox.submit(person.chat_id, job, update)

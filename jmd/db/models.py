@@ -227,6 +227,8 @@ class Handoff(Base):
     closed_at: Mapped[datetime | None]
     # When the person was told nobody is free (timeout) or that the office is closed.
     timeout_notified_at: Mapped[datetime | None]
+    # The last message of either side while assigned (idle handoffs are closed).
+    last_activity_at: Mapped[datetime | None]
 
 
 class CounselorTopic(Base):

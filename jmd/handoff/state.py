@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from jmd.clock import utc
@@ -231,3 +231,52 @@ def claim_timeouts(session: Session, timeout: timedelta) -> list[Claimed]:
                 claimed.append(Claimed(handoff.id, reach.chat_id,
                                        reach.language or handoff.language))
     return claimed
+
+
+def touch(session: Session, key: str, at: datetime | None = None) -> None:
+    """A message of either side in the person's assigned handoff: it is not idle."""
+    session.execute(
+        update(Handoff)
+        .where(Handoff.person_key == key, Handoff.status == ASSIGNED)
+        .values(last_activity_at=utc(at or now()))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def close_assigned(session: Session, key: str, at: datetime | None = None) -> HandoffView | None:
+    """Close the person's handoff if a counselor has it; the handoff this call closed."""
+    row = _active_row(session, key)
+    if row is None or row.status != ASSIGNED:
+        return None
+    view = HandoffView.of(row)
+    return view if close(session, view.id, at) else None
+
+
+@dataclass(frozen=True)
+class Idle:
+    """An assigned handoff this call closed for being idle, and where its person is."""
+
+    handoff: HandoffView
+    person: Contact
+
+
+def close_idle(session: Session, idle: timedelta, at: datetime | None = None) -> list[Idle]:
+    """Close assigned handoffs without a message of either side for ``idle``.
+
+    Each close is one conditional UPDATE (still assigned, still idle), so a message that
+    arrives meanwhile, a /done or a second process keeps it from being closed twice.
+    """
+    cutoff = utc(at or now()) - idle
+    last = func.coalesce(Handoff.last_activity_at, Handoff.assigned_at, Handoff.created_at)
+    query = select(Handoff).where(Handoff.status == ASSIGNED, last <= cutoff)
+    closed = []
+    for view in [HandoffView.of(row) for row in session.scalars(query.order_by(Handoff.id))]:
+        result = session.execute(
+            update(Handoff)
+            .where(Handoff.id == view.id, Handoff.status == ASSIGNED, last <= cutoff)
+            .values(status=CLOSED, closed_at=utc(at or now()))
+            .execution_options(synchronize_session=False)
+        )
+        if affected(result):
+            closed.append(Idle(view, contact(session, view.person_key, view.language)))
+    return closed

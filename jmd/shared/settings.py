@@ -73,6 +73,10 @@ class Settings:
     reminder_hours_before: float  # second reminder this many hours before; 0: none
     # the `rasa` command of the Rasa server's own environment (Python 3.10)
     rasa_bin: Path
+    # A counselor's chat with a person closes after this long without a message (minutes).
+    handoff_idle_minutes: int = 60
+    # Messages the front sends into the counselor group per minute (Telegram: about 20).
+    counselor_group_per_minute: int = 20
 
     @property
     def is_sqlite(self) -> bool:
@@ -133,6 +137,8 @@ def load_settings() -> Settings:
         faq_dir=Path(env.get("FAQ_DIR") or PROJECT_ROOT / "nlu" / "data" / "faq"),
         reminder_hours_before=_float(env.get("REMINDER_HOURS_BEFORE"), 2.0),
         rasa_bin=Path(env.get("RASA_BIN") or PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"),
+        handoff_idle_minutes=_int(env.get("HANDOFF_IDLE_MINUTES"), 60),
+        counselor_group_per_minute=_int(env.get("COUNSELOR_GROUP_PER_MINUTE"), 20),
     )
 
 
