@@ -24,7 +24,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from telegram import Update
 
-from bot.inbound import PersistingQueue
+from bot.inbound import InboundLedger, PersistingQueue
 from jmd.db.engine import make_engine
 from jmd.db.inbound import store_update
 from jmd.db.migrate import upgrade
@@ -228,3 +228,22 @@ def test_store_update_is_idempotent(database: tuple[str, Engine]) -> None:
     with session_scope(engine) as session:
         assert store_update(session, 5, "k", "{}")
         assert not store_update(session, 5, "k", "{}")
+
+
+async def test_the_row_goes_when_the_last_work_for_it_finished(
+    database: tuple[str, Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The handler and the inbox job both hold an update; the row stays until both are done."""
+    _, engine = database
+    monkeypatch.setattr("jmd.db.engine.get_engine", lambda: engine)
+    update = Update.de_json({"update_id": 90, "message": {
+        "message_id": 5, "date": 0, "chat": {"id": 931301, "type": "private"},
+        "from": {"id": 931301, "is_bot": False, "first_name": "T"}, "text": "x"}}, None)
+    await PersistingQueue().put(update)
+    ledger = InboundLedger()
+    ledger.hold(update)  # the handler runs
+    ledger.hold(update)  # … and queued an inbox job
+    await ledger.release([update])  # the handler returned
+    assert stored(engine) == {90: 1}
+    await ledger.release([update])  # the job finished
+    assert stored(engine) == {} and ledger.unfinished() == 0
