@@ -4,6 +4,8 @@ Handlers only look at the update and queue a job in the chat's inbox (bot/inbox.
 jobs of one chat run in order, chats run independently, bursts are read together. Before
 each job, the inbox's gate decides whether a counselor has the chat (handoff): then the
 message goes to them and the job does not run (:func:`bot.handoff.person.route`).
+Every update is stored before Telegram counts it as received and deleted once its handler
+and inbox job are done; a crash's leftovers are replayed at start (:mod:`bot.inbound`).
 """
 
 from __future__ import annotations
