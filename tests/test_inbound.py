@@ -19,21 +19,26 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from telegram import Update
 
+from bot.app import build_application
 from bot.inbound import InboundLedger, PersistingQueue
-from jmd.db.engine import make_engine
+from bot.rasa_client import RasaClient
+from jmd.db.engine import get_engine, make_engine
 from jmd.db.inbound import store_update
 from jmd.db.migrate import upgrade
 from jmd.db.models import InboundUpdate
 from jmd.identity import pseudonym
-from jmd.shared.settings import PROJECT_ROOT
+from jmd.shared.settings import PROJECT_ROOT, get_settings, load_settings
 from jmd.texts import t
 from tests.helpers.bot_api import BotApiStandIn
 from tests.helpers.fake_rasa import CRISIS_TEXT, FakeRasa, echo
+from tests.helpers.ports import free_port
+from tests.helpers.stack import patched_environ
 
 CRISIS = "ich will nicht mehr leben"
 PEOPLE = {  # Telegram user → what they write (one of them a crisis message)
@@ -247,3 +252,43 @@ async def test_the_row_goes_when_the_last_work_for_it_finished(
     assert stored(engine) == {90: 1}
     await ledger.release([update])  # the job finished
     assert stored(engine) == {} and ledger.unfinished() == 0
+
+
+async def test_webhook_mode_stores_the_update_before_answering_200(
+    api: BotApiStandIn, silent_rasa: str, database: tuple[str, Engine], tmp_path: Path,
+) -> None:
+    """python-telegram-bot's webhook handler awaits the queue's put before its 200."""
+    url, engine = database
+    env = {key: value for key, value in front_env(api, tmp_path, url, silent_rasa).items()
+           if key not in os.environ or os.environ[key] != value}
+    with patched_environ(env):
+        get_settings.cache_clear()
+        get_engine.cache_clear()
+        settings = load_settings()
+        application = build_application(
+            settings, RasaClient(settings.rasa_url, timeout=5, attempts=1))  # silent: still waiting
+        await application.initialize()
+        await application.post_init(application)  # type: ignore[misc]
+        await application.start()
+        port = free_port()
+        assert application.updater is not None
+        await application.updater.start_webhook(
+            listen="127.0.0.1", port=port, url_path="hook", secret_token="s3cret",
+            webhook_url="https://bot.example/hook")
+        try:
+            update = {"update_id": 555, **api.text_update(931401, "hallo", "de")}
+            async with httpx.AsyncClient() as client:
+                answer = await client.post(
+                    f"http://127.0.0.1:{port}/hook", json=update,
+                    headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+            assert answer.status_code == 200
+            assert stored(engine) == {555: 1}, "stored when Telegram hears 200"
+        finally:
+            await application.updater.stop()
+            await application.stop()  # the job ends: Rasa timed out, the message is kept
+            await application.shutdown()
+            await application.post_shutdown(application)  # type: ignore[misc]
+            get_settings.cache_clear()
+            get_engine.cache_clear()
+    assert stored(engine) == {}, "finished: kept for Rasa in pending_messages instead"
+    assert api.sent_texts(931401) == [t("technical_problem", "de")]
