@@ -4,6 +4,8 @@ Handlers only look at the update and queue a job in the chat's inbox (bot/inbox.
 jobs of one chat run in order, chats run independently, bursts are read together. Before
 each job, the inbox's gate decides whether a counselor has the chat (handoff): then the
 message goes to them and the job does not run (:func:`bot.handoff.person.route`).
+Every update is stored before Telegram counts it as received and deleted once its handler
+and inbox job are done; a crash's leftovers are replayed at start (:mod:`bot.inbound`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from bot.handoff.counselor import on_counselor_message, on_done, on_take
 from bot.handoff.delivery import group_mirror
 from bot.handoff.maintenance import end_for_erasure, retention_hook
 from bot.handoff.person import on_back, on_back_tap, route
+from bot.inbound import FinishingProcessor, InboundLedger, PersistingQueue, replay_unfinished
 from bot.inbox import ChatInbox
 from bot.jobs import schedule_all
 from bot.privacy import DELETE_PATTERN, on_delete, on_delete_choice, on_privacy
@@ -145,11 +148,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if payload is None:
         await query.answer(t("button_expired", await person.language_async()))
         return
-    await query.answer()  # at once: Telegram shows a spinner until then
+    try:
+        await query.answer()  # at once: Telegram shows a spinner until then
+    except TelegramError:  # e.g. too old when replayed after a restart: the tap still counts
+        logger.info("could not answer a button tap")
 
     async def job() -> None:
         await mark_choice(query)
-        await relay(front, context.bot, person, payload)
+        await relay(front, context.bot, person, payload, key=f"tg-cb-{query.id}")
 
     front.inbox.submit(person.chat_id, job, update)
 
@@ -269,6 +275,8 @@ async def _post_init(application: AnyApplication) -> None:
                                 tables=["counselor_topics"]),
     ]
     schedule_all(application)
+    # Updates a crash interrupted, handled before any new one (bot/inbound.py).
+    await replay_unfinished(application, front.settings.inbound_max_attempts)
 
 
 async def _post_shutdown(application: AnyApplication) -> None:
@@ -289,12 +297,15 @@ def build_application(
         chat_interval=settings.telegram_chat_interval,
         max_retries=settings.telegram_send_retries,
     )
+    ledger = InboundLedger()  # crash-safe inbound (bot/inbound.py)
     application = (
         Application.builder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
         .rate_limiter(limiter)
+        .update_queue(PersistingQueue())
+        .concurrent_updates(FinishingProcessor(ledger))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -303,7 +314,8 @@ def build_application(
         settings=settings,
         rasa=rasa or RasaClient(settings.rasa_url),
         payloads=PayloadStore(),
-        inbox=ChatInbox(spawn=application.create_task, on_error=application.process_error),
+        inbox=ChatInbox(spawn=application.create_task, on_error=application.process_error,
+                        tracker=ledger),
     )
     # The one place that decides whether a person's message goes to Rasa or a counselor.
     front.inbox.gate = partial(route, front, application.bot, exempt=_answered_by_front)

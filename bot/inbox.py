@@ -4,6 +4,11 @@ Invariant: every job that stands for an update passes the inbox's ``gate`` first
 turn (so it sees the state left by the jobs before it). The front's gate routes a
 person's messages to their counselor during a handoff (:func:`bot.handoff.person.route`):
 no handler has to remember it. Background jobs (no update) are never gated.
+
+Invariant (crash-safe inbound, :mod:`bot.inbound`): every update a job stands for — a
+burst's merged updates and a deduplicated reply's too — is held by the inbox's ``tracker``
+from when it is queued until the job has finished (its errors handled); a job cut off by
+a shutdown or crash releases nothing, so its updates are handled again at the next start.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +32,16 @@ OnError = Callable[[Any, Exception], Awaitable[Any]]
 Gate = Callable[[Any, list[Any]], Awaitable[bool]]
 
 
+class Tracker(Protocol):
+    """Follows which updates still have work queued or running (:mod:`bot.inbound`)."""
+
+    def hold(self, update: Any) -> None:
+        """Work standing for ``update`` was queued."""
+
+    async def release(self, updates: list[Any]) -> None:
+        """Work standing for ``updates`` finished."""
+
+
 @dataclass
 class _Entry:
     """One queued job (or burst of items) of a chat."""
@@ -38,6 +53,8 @@ class _Entry:
     kind: str | None = None  # bursts merge only items of the same kind
     once: str | None = None
     started: bool = False
+    # Every update this entry stands for (a burst merges several).
+    updates: list[Any] = field(default_factory=list)
 
     async def run(self) -> None:
         """The job, or the burst handler with the burst's items."""
@@ -61,12 +78,13 @@ class ChatInbox:
 
     def __init__(
         self, spawn: Spawn | None = None, on_error: OnError | None = None,
-        gate: Gate | None = None,
+        gate: Gate | None = None, tracker: Tracker | None = None,
     ) -> None:
         self._spawn = spawn or asyncio.ensure_future
         self._on_error = on_error
         # Public: the front sets it once it exists (the gate needs the front).
         self.gate = gate
+        self.tracker = tracker
         self._queues: dict[int, deque[_Entry]] = {}
 
     def submit(
@@ -79,6 +97,7 @@ class ChatInbox:
         """
         last = self._waiting_last(chat_id)
         if once is not None and last is not None and last.once == once:
+            self._hold(last, update)  # answered by the waiting job
             return
         self._enqueue(chat_id, _Entry(update, job=job, once=once))
 
@@ -94,6 +113,7 @@ class ChatInbox:
         last = self._waiting_last(chat_id)
         if last is not None and last.on_texts is not None and last.kind == kind:
             last.texts.append(item)
+            self._hold(last, update)
             return
         self._enqueue(chat_id, _Entry(update, on_texts=on_items, texts=[item], kind=kind))
 
@@ -108,10 +128,18 @@ class ChatInbox:
 
     def _enqueue(self, chat_id: int, entry: _Entry) -> None:
         """Queue ``entry``; start a worker if the chat had none."""
+        self._hold(entry, entry.update)
         queue = self._queues.setdefault(chat_id, deque())
         queue.append(entry)
         if len(queue) == 1:  # nobody works on this chat yet
             self._spawn(self._work(chat_id, queue))
+
+    def _hold(self, entry: _Entry, update: Any) -> None:
+        """``entry`` stands for ``update`` too."""
+        if update is not None:
+            entry.updates.append(update)
+            if self.tracker is not None:
+                self.tracker.hold(update)
 
     async def _run(self, entry: _Entry) -> None:
         """The entry's job, unless the gate dealt with its update."""
@@ -128,12 +156,17 @@ class ChatInbox:
                 entry = queue[0]
                 entry.started = True
                 try:
-                    await self._run(entry)
-                except Exception as error:
-                    if self._on_error is None:
-                        logger.error("a chat job failed: %s", type(error).__name__)
-                    else:
-                        await self._on_error(entry.update, error)
+                    try:
+                        await self._run(entry)
+                    except Exception as error:
+                        if self._on_error is None:
+                            logger.error("a chat job failed: %s", type(error).__name__)
+                        else:
+                            await self._on_error(entry.update, error)
+                    # Not reached when cancelled: interrupted work is not finished. Still
+                    # the chat's first entry here, so nothing new starts beside it.
+                    if self.tracker is not None and entry.updates:
+                        await self.tracker.release(entry.updates)
                 finally:
                     queue.popleft()
         finally:

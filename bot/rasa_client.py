@@ -1,4 +1,12 @@
-"""Talks to Rasa's REST channel; shared by the Telegram front and the terminal chat."""
+"""Talks to Rasa's REST channel; shared by the Telegram front and the terminal chat.
+
+Two failures, told apart by the channel's status (``jmd/nlu/channel.py``):
+:class:`RasaUnavailable` (not reachable, a timeout, HTTP 502/503/504 — worth retrying later;
+the front keeps the message) and :class:`RasaFailed` (HTTP 500 or another error status:
+handling this message failed — retrying would fail again; the person is told at once).
+Retries are safe: the channel answers a message it has handled already (same idempotency
+key in the metadata) from the conversation instead of handling it again.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +22,14 @@ logger = logging.getLogger(__name__)
 
 class RasaUnavailable(Exception):
     """Rasa (or the action server behind it) could not answer."""
+
+
+class RasaFailed(Exception):
+    """Rasa took the message, but handling it failed: sending it again would not help."""
+
+
+# Statuses that mean "not now" (a proxy or Rasa itself saying it is unavailable).
+_UNAVAILABLE = {502, 503, 504}
 
 
 @dataclass(frozen=True)
@@ -66,11 +82,15 @@ class RasaClient:
         for attempt in range(self._attempts):
             try:
                 response = await self._client.post(self._url, json=body)
-                if response.status_code >= 500:
+                if response.status_code in _UNAVAILABLE:
                     raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}")
-                response.raise_for_status()
-                return [Reply.from_rasa(item) for item in response.json()]
-            except (httpx.HTTPError, RasaUnavailable, ValueError) as error:
+                if response.status_code >= 400:
+                    raise RasaFailed(f"Rasa answered HTTP {response.status_code}")
+                try:
+                    return [Reply.from_rasa(item) for item in response.json()]
+                except (ValueError, TypeError, AttributeError) as error:
+                    raise RasaFailed("Rasa's answer cannot be read") from error
+            except (httpx.HTTPError, RasaUnavailable) as error:
                 last_error = error
                 logger.warning(
                     "Rasa not reachable (attempt %d/%d): %s",

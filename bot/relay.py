@@ -4,6 +4,12 @@ When Rasa or the action server is down, the person is told at once, and the mess
 stored (``pending_messages``). A background task retries; the answer arrives without the
 person writing again. Messages older than ``PENDING_MAX_AGE_MINUTES`` are given up with
 a note. Text is stored only until Rasa has answered.
+
+When handling a message fails in Rasa (HTTP 500, :class:`RasaFailed`), the person is told
+at once (the crisis reply first) and the message is not kept: it would fail again and hold
+up the person's later messages. Each message carries an idempotency key (its Telegram
+message id, or the button tap's id) so that a retry or a replay is answered by Rasa from
+the conversation instead of being handled twice (``jmd/nlu/channel.py``).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from bot.booking import handle_custom
 from bot.crisis import send_crisis_reply_if_needed
 from bot.front import AnyApplication, Front, OnCustom, Person, front_of, say, send_replies
 from bot.handoff.person import perform
-from bot.rasa_client import RasaUnavailable
+from bot.rasa_client import RasaFailed, RasaUnavailable
 from jmd.db import db
 from jmd.db.models import utcnow
 from jmd.db.pending import (
@@ -39,10 +45,20 @@ from jmd.identity import short
 logger = logging.getLogger(__name__)
 
 
-def _metadata(telegram_language_code: str | None) -> dict[str, Any]:
+def _metadata(telegram_language_code: str | None, key: str | None = None) -> dict[str, Any]:
     """What Rasa's channel needs besides the text."""
     # Pending messages come from private chats only: the front relays nothing else.
-    return {"telegram_language_code": telegram_language_code, "chat_type": "private"}
+    metadata: dict[str, Any] = {
+        "telegram_language_code": telegram_language_code, "chat_type": "private",
+    }
+    if key is not None:  # Rasa handles each key once (jmd/nlu/channel.py)
+        metadata["idempotency_key"] = key
+    return metadata
+
+
+def message_key(message_id: int | None) -> str | None:
+    """The idempotency key of a person's message (unique in their chat, as Rasa's sender)."""
+    return f"tg-{message_id}" if message_id is not None else None
 
 
 def _remember_chat(session: Session, person: Person) -> None:
@@ -90,11 +106,14 @@ def _on_custom(front: Front, bot: Bot, person: Person, language: str) -> OnCusto
 
 
 async def relay(
-    front: Front, bot: Bot, person: Person, text_: str, message_id: int | None = None
+    front: Front, bot: Bot, person: Person, text_: str, message_id: int | None = None,
+    *, key: str | None = None,
 ) -> None:
     """Send ``text_`` to Rasa for ``person`` and deliver the answer; keep it if Rasa is down.
 
-    During a handoff the chat inbox has routed the message already (``bot.handoff.person``).
+    ``key`` (default: from ``message_id``) makes Rasa handle the message once, however
+    often it is sent. During a handoff the chat inbox has routed the message already
+    (``bot.handoff.person``).
     """
     await db(_remember_chat, person)
     await bot.send_chat_action(chat_id=person.chat_id, action=ChatAction.TYPING)
@@ -105,11 +124,16 @@ async def relay(
         return
     try:
         replies = await front.rasa.send(
-            person.key, text_, _metadata(person.telegram_language_code)
+            person.key, text_,
+            _metadata(person.telegram_language_code, key or message_key(message_id)),
         )
     except RasaUnavailable:
         logger.error("Rasa unavailable for %s; the message is kept", short(person.key))
         await _kept(bot, person, text_, message_id)
+        return
+    except RasaFailed:
+        logger.error("Rasa failed to handle a message of %s", short(person.key))
+        await _failed(bot, person, text_)
         return
     language = await person.language_async()
     await send_replies(bot, person.chat_id, replies, language, front.payloads,
@@ -126,23 +150,37 @@ async def _kept(bot: Bot, person: Person, text_: str, message_id: int | None) ->
     )
 
 
+async def _failed(
+    bot: Bot, person: Person, text_: str, reply_to: ReplyParameters | None = None
+) -> None:
+    """Tell the person handling their message failed (the crisis reply first)."""
+    language = await send_crisis_reply_if_needed(bot, person, text_)
+    await say(bot, person.chat_id, "error", language or await person.language_async(),
+              reply_parameters=reply_to)
+
+
 async def flush(front: Front, bot: Bot, key: str) -> bool:
     """Answer the person's waiting messages, oldest first; False if Rasa is still down."""
     for row in await db(_waiting, key):
         person = Person(key, row.chat_id, row.telegram_language_code)
-        try:
-            metadata = _metadata(person.telegram_language_code)
-            replies = await front.rasa.send(key, row.text, metadata)
-        except RasaUnavailable:
-            return False
-        # Rasa has taken the message: forget it now (before answering, so that the answer
-        # never arrives while the text is still stored); not sent again if Telegram fails.
-        await db(forget_pending, row.id)
-        language = await person.language_async()
         reply_to = (
             ReplyParameters(row.message_id, allow_sending_without_reply=True)
             if row.message_id else None
         )
+        try:
+            metadata = _metadata(person.telegram_language_code, message_key(row.message_id))
+            replies = await front.rasa.send(key, row.text, metadata)
+        except RasaUnavailable:
+            return False
+        except RasaFailed:  # it would fail again: tell the person, go on with the next
+            logger.error("Rasa failed to handle a waiting message of %s", short(key))
+            await db(forget_pending, row.id)
+            await _failed(bot, person, row.text, reply_to)
+            continue
+        # Rasa has taken the message: forget it now (before answering, so that the answer
+        # never arrives while the text is still stored); not sent again if Telegram fails.
+        await db(forget_pending, row.id)
+        language = await person.language_async()
         await say(bot, person.chat_id, "pending_answer", language, reply_parameters=reply_to)
         await send_replies(bot, person.chat_id, replies, language, front.payloads,
                            _on_custom(front, bot, person, language))

@@ -11,7 +11,7 @@ import contextlib
 import uuid
 from collections.abc import Callable
 
-from bot.rasa_client import Button, RasaClient, RasaUnavailable, Reply
+from bot.rasa_client import Button, RasaClient, RasaFailed, RasaUnavailable, Reply
 from jmd.shared.settings import get_settings
 from jmd.texts import t
 
@@ -53,6 +53,9 @@ async def chat(
                 replies = await rasa.send(sender, message)
             except RasaUnavailable:
                 write(t("technical_problem", None))
+                replies = []
+            except RasaFailed:
+                write(t("error", None))
                 replies = []
             output, new_buttons = render(replies)
             buttons = new_buttons or buttons

@@ -151,6 +151,7 @@ REGISTRY: list[PersonalTable] = [
                   optional=True),
     PersonalTable("feedback", OlderThan("created_at")),  # unanswered questions, ratings
     PersonalTable("pending_messages", OlderThan("created_at")),  # kept while Rasa was down
+    PersonalTable("inbound_updates", OlderThan("received_at")),  # received, not yet finished
     PersonalTable("bookings", EndedBookings()),  # /delete cancels upcoming ones first
     PersonalTable("handoffs", ClosedHandoffs()),
     PersonalTable("counselor_topics", ByHook("the forum topic goes first, via the Bot API")),

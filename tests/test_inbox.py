@@ -167,3 +167,69 @@ async def test_a_gate_set_later_applies_to_jobs_not_started_yet() -> None:
     release.set()
     await until(lambda: not inbox.busy(1))
     assert ran == ["first"]
+
+
+class Tracker:
+    """Records what the inbox holds and releases (bot.inbound.InboundLedger in the front)."""
+
+    def __init__(self) -> None:
+        self.held: list[str] = []
+        self.released: list[list[str]] = []
+
+    def hold(self, update: str) -> None:
+        self.held.append(update)
+
+    async def release(self, updates: list[str]) -> None:
+        self.released.append(list(updates))
+
+
+async def test_a_burst_releases_all_its_updates_once_its_job_finished() -> None:
+    tracker = Tracker()
+    inbox = ChatInbox(tracker=tracker)
+    gate = asyncio.Event()
+
+    async def first() -> None:
+        await gate.wait()
+
+    async def on_texts(texts: list[str]) -> None:
+        assert tracker.released == [["u1"]], "the first job finished before"
+
+    async def reply() -> None:
+        pass
+
+    inbox.submit(1, first, "u1")
+    inbox.submit_text(1, "a", on_texts, "u2")
+    inbox.submit_text(1, "b", on_texts, "u3")  # merged into u2's job
+    inbox.submit(1, reply, "u4", once="note")
+    inbox.submit(1, reply, "u5", once="note")  # answered by u4's job
+    await until(lambda: tracker.held == ["u1", "u2", "u3", "u4", "u5"])
+    assert tracker.released == [], "nothing is finished while it waits"
+    gate.set()
+    await until(lambda: not inbox.busy(1))
+    assert tracker.released == [["u1"], ["u2", "u3"], ["u4", "u5"]]
+
+
+async def test_a_failed_job_finishes_its_update_a_cancelled_one_does_not() -> None:
+    tracker = Tracker()
+    reported: list[object] = []
+
+    async def on_error(update: object, error: Exception) -> None:
+        reported.append(update)
+
+    tasks: list[asyncio.Task[None]] = []
+    inbox = ChatInbox(spawn=lambda c: tasks.append(asyncio.ensure_future(c)),
+                      on_error=on_error, tracker=tracker)
+
+    async def fails() -> None:
+        raise RuntimeError("boom")
+
+    async def hangs() -> None:
+        await asyncio.Event().wait()
+
+    inbox.submit(1, fails, "u1")
+    inbox.submit(2, hangs, "u2")
+    await until(lambda: not inbox.busy(1))
+    assert reported == ["u1"] and tracker.released == [["u1"]], "told, then finished"
+    tasks[-1].cancel()  # a shutdown (or crash) cuts the job off
+    await asyncio.gather(*tasks, return_exceptions=True)
+    assert tracker.released == [["u1"]], "u2 stays stored and is handled again"

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from jmd.booking.service import book
 from jmd.db.engine import make_engine, session_scope
+from jmd.db.inbound import store_update
 from jmd.db.models import Feedback
 from jmd.db.pending import keep_pending
 from jmd.db.persons import get_person, touch_person
@@ -34,6 +35,8 @@ def store_everything(engine: Engine, key: str) -> None:
         book(session, key, slot, "ar", datetime(2029, 12, 1, tzinfo=UTC))
         request_handoff(session, key, urgent=True, language="ar")
         save_topic(session, key, -100777, 777, "Person 123456 · Arabisch")
+        # Received, not yet handled: the update_id only has to be unique per person here.
+        store_update(session, sum(map(ord, key)), key, '{"message": {"text": "رسالة"}}')
 
 
 async def save_conversation(url: str, key: str) -> None:
@@ -49,7 +52,7 @@ async def test_erase_person_leaves_nothing_with_the_key(database_url: str) -> No
     assert set(rows_with(engine, KEY)) >= {
         "persons.key", "feedback.person_key", "pending_messages.person_key", "events.sender_id",
         "bookings.person_key",
-        "handoffs.person_key", "counselor_topics.person_key",
+        "handoffs.person_key", "counselor_topics.person_key", "inbound_updates.person_key",
     }
     with session_scope(engine) as session:
         counts = erase_person(session, KEY)
@@ -69,7 +72,7 @@ def test_erase_works_before_rasa_created_its_tables(database_url: str) -> None:
         counts = erase_person(session, KEY)
     assert counts == {
         "pending_messages": 1, "feedback": 1, "bookings": 1, "handoffs": 1,
-        "counselor_topics": 1, "events": 0, "persons": 1,
+        "counselor_topics": 1, "events": 0, "persons": 1, "inbound_updates": 1,
     }
     assert rows_with(engine, KEY) == {}
     engine.dispose()

@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from jmd import clock, personal_data
 from jmd.db.engine import make_engine, session_scope
 from jmd.db.feedback import record
+from jmd.db.inbound import store_update
 from jmd.db.models import Booking, Counselor, Feedback, Office, PendingMessage, Person, Slot
 from jmd.db.pending import keep_pending
 from jmd.db.persons import touch_person
@@ -79,6 +80,7 @@ def everything_of(engine: Engine, key: str, chat_id: int, appointment: datetime)
         touch_person(session, key, language="de", chat_id=chat_id)
         record(session, "unanswered", language="de", text="wie geht das", person_key=key)
         keep_pending(session, key, chat_id, "hallo?")
+        store_update(session, next(_refs), key, '{"message": {"text": "hallo?"}}')
         book(session, key, appointment)
 
 
@@ -100,6 +102,7 @@ async def test_purge_deletes_what_is_older_than_the_retention_period(database_ur
             counts = purge(session, cutoff_for(DAYS))
 
     assert counts["feedback"] == 2 and counts["pending_messages"] == 2
+    assert counts["inbound_updates"] == 2
     assert counts["bookings"] == 1 and counts["events"] >= 3
     assert counts["persons"] == 0, "the old person has recent events, WAITING a booking"
     found = rows_with(engine, OLD)
@@ -107,7 +110,7 @@ async def test_purge_deletes_what_is_older_than_the_retention_period(database_ur
     assert set(rows_with(engine, WAITING)) == {"persons.key", "bookings.person_key"}
     assert set(rows_with(engine, RECENT)) >= {
         "persons.key", "feedback.person_key", "pending_messages.person_key",
-        "bookings.person_key", "events.sender_id",
+        "bookings.person_key", "events.sender_id", "inbound_updates.person_key",
     }
     engine.dispose()
 
@@ -140,7 +143,7 @@ def test_nothing_is_deleted_within_the_period_and_without_rasas_tables(
             counts = purge(session, cutoff_for(DAYS))
     assert counts == {
         "events": 0, "feedback": 0, "pending_messages": 0, "bookings": 0, "handoffs": 0,
-        "persons": 0
+        "persons": 0, "inbound_updates": 0,
     }
     engine.dispose()
 

@@ -276,3 +276,20 @@ class KeyFingerprint(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboundUpdate(Base):
+    """A Telegram update received but not yet finished (bot/inbound.py).
+
+    Stored before Telegram learns it was received; deleted once its work is done, so a
+    crash loses nothing (replayed at the next start). The payload holds what the person
+    wrote: it is kept only until then (and erased by /delete).
+    """
+
+    __tablename__ = "inbound_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    person_key: Mapped[str | None] = mapped_column(String(64), index=True)  # from whom
+    payload: Mapped[str] = mapped_column(Text)  # the update as Telegram sent it (JSON)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    attempts: Mapped[int] = mapped_column(default=1)  # handlings started, this one included

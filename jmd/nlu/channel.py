@@ -1,28 +1,45 @@
 """Rasa input channel used by the Telegram front and the terminal chat.
 
-Like Rasa's REST channel, with three differences that matter here:
+Like Rasa's REST channel, with four differences that matter here:
 * a response stays one message (Rasa's collector splits texts at blank lines, which
   would send the crisis reply as four bubbles);
-* when the action server is down, or handling fails, it answers HTTP 503 so the front
-  can tell the person and retry, instead of an empty 200;
+* HTTP 503 when Rasa or the action server is unavailable (the front keeps the message and
+  retries later), HTTP 500 when handling this message failed (the front tells the person
+  and does not retry), instead of an empty 200;
+* each message is handled once: a request whose ``metadata.idempotency_key`` was handled
+  already is answered with the bot messages that followed it in the conversation (the
+  tracker), not handled again. The key becomes the user event's ``message_id``; the check
+  and the handling run under Rasa's per-conversation lock, so a second request with a key
+  still in flight (a timed-out request sent again, a replay after a crash of the front)
+  waits for the first and then gets its answer. Limits: an answer is found only in the
+  conversation's current session (keys are re-sent within minutes, sessions last hours),
+  and if handling outlasts Rasa's lock lifetime (``TICKET_LOCK_LIFETIME``, 60 s) a waiting
+  duplicate is handled again;
 * failures are logged without the message text or the sender.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.core.lock_store import LockError
+from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from jmd.shared.logging_setup import install_redaction
 from jmd.shared.settings import get_settings
+
+if TYPE_CHECKING:
+    from rasa.core.agent import Agent
+    from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +62,43 @@ async def action_server_is_up() -> bool:
             return (await client.get(url)).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def answered_before(tracker: DialogueStateTracker, key: str) -> list[dict[str, Any]] | None:
+    """The bot messages that followed the user message ``key``; None if it is not there."""
+    found = False
+    replies: list[dict[str, Any]] = []
+    for event in tracker.events:
+        if isinstance(event, UserUttered):
+            if found:
+                break
+            found = event.message_id == key
+        elif found and isinstance(event, BotUttered):
+            replies.append(event.message())
+    return replies if found else None
+
+
+async def handle_once(agent: Agent, message: UserMessage) -> None:
+    """Handle ``message`` unless its ``message_id`` was handled: then answer as before."""
+    assert agent.processor is not None  # the caller checked agent.is_ready()
+    async with agent.lock_store.lock(message.sender_id):
+        tracker = await agent.tracker_store.retrieve(message.sender_id)
+        earlier = answered_before(tracker, message.message_id) if tracker else None
+        if earlier is None:
+            await agent.processor.handle_message(message)
+            return
+        logger.info("a message was sent again; answered from the conversation")
+        for reply in earlier:
+            await message.output_channel.send_response(message.sender_id, reply)
+
+
+# Failures that mean "not now" rather than "this message cannot be handled".
+_UNAVAILABLE = (OSError, asyncio.TimeoutError, LockError)
+
+
+def _is_unavailable(error: Exception) -> bool:
+    # Database (tracker store) connection errors too, without importing SQLAlchemy here.
+    return isinstance(error, _UNAVAILABLE) or type(error).__name__ == "OperationalError"
 
 
 class JmdInput(RestInput):
@@ -70,22 +124,35 @@ class JmdInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            agent: Agent | None = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():
+                logger.error("no model loaded")
+                return response.json({"error": "Rasa unavailable"}, status=503)
             if not await action_server_is_up():
                 logger.error("action server unavailable")
                 return response.json({"error": "action server unavailable"}, status=503)
             collector = WholeMessageCollector()
+            metadata = self.get_metadata(request) or {}
+            key = metadata.get("idempotency_key")
             message = UserMessage(
                 self._extract_message(request),
                 collector,
                 await self._extract_sender(request),
                 input_channel=self.name(),
-                metadata=self.get_metadata(request),
+                metadata=metadata,
+                message_id=str(key) if key else None,
             )
             try:
-                await on_new_message(message)
+                if key:
+                    await handle_once(agent, message)
+                else:
+                    await on_new_message(message)
             except Exception as error:
+                if _is_unavailable(error) or not await action_server_is_up():
+                    logger.error("message handling interrupted: %s", type(error).__name__)
+                    return response.json({"error": "unavailable"}, status=503)
                 logger.error("message handling failed: %s", type(error).__name__)
-                return response.json({"error": "handling failed"}, status=503)
+                return response.json({"error": "handling failed"}, status=500)
             return response.json(collector.messages)
 
         return webhook

@@ -62,6 +62,8 @@ class Settings:
     burst_notice: int
     pending_retry_seconds: float
     pending_max_age_minutes: int
+    # A stored update whose handling was started this often (crashes) is given up.
+    inbound_max_attempts: int
     # Counselors (see README, "Handoff to a counselor"): Telegram user IDs allowed besides
     # those in the counselors table.
     counselor_telegram_ids: frozenset[int]
@@ -130,6 +132,7 @@ def load_settings() -> Settings:
         burst_notice=_int(env.get("BURST_NOTICE"), 3),
         pending_retry_seconds=_float(env.get("PENDING_RETRY_SECONDS"), 30.0),
         pending_max_age_minutes=_int(env.get("PENDING_MAX_AGE_MINUTES"), 60),
+        inbound_max_attempts=_int(env.get("INBOUND_MAX_ATTEMPTS"), 3),
         counselor_telegram_ids=_ids(env.get("COUNSELOR_TELEGRAM_IDS")),
         handoff_timeout_minutes=_int(env.get("HANDOFF_TIMEOUT_MINUTES"), 15),
         handoff_check_seconds=_float(env.get("HANDOFF_CHECK_SECONDS"), 30.0),

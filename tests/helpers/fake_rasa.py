@@ -5,6 +5,10 @@ answers like the trained assistant does for the few messages the handoff tests u
 ``/human_handoff`` or a text with "mensch" → the handoff request of ``action_handoff``;
 a text with "nicht mehr leben" → a crisis text, then an urgent handoff; anything else →
 an echo. It records every message, so a test can prove Rasa heard nothing.
+
+Like the real channel it handles each ``metadata.idempotency_key`` once (a repeated key
+gets the first answer; ``keys`` records every key sent), and ``statuses`` makes a message
+containing a word fail with that HTTP status (500: handling failed, 503: unavailable).
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ def echo(message: str) -> str:
 class FakeRasa:
     received: list[tuple[str, str]] = field(default_factory=list)
     _events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
+    keys: list[tuple[str, str | None]] = field(default_factory=list)
+    _answers: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.port = free_port()
@@ -72,7 +79,23 @@ class FakeRasa:
     async def _webhook(self, request: web.Request) -> web.Response:
         body = await request.json()
         sender, message = str(body["sender"]), str(body["message"])
-        code = (body.get("metadata") or {}).get("telegram_language_code")
+        metadata = body.get("metadata") or {}
+        code, key = metadata.get("telegram_language_code"), metadata.get("idempotency_key")
+        with self._lock:
+            self.keys.append((sender, key))
+            earlier = self._answers.get((sender, key)) if key else None
+            status = next((s for word, s in self.statuses.items() if word in message), None)
+        if earlier is not None:
+            return web.json_response(earlier)
+        if status is not None:
+            return web.json_response({"error": "fault"}, status=status)
+        answer = self._answer(sender, message, code)
+        if key:
+            with self._lock:
+                self._answers[(sender, key)] = answer
+        return web.json_response(answer)
+
+    def _answer(self, sender: str, message: str, code: str | None) -> list[dict[str, Any]]:
         language = registry().from_telegram_code(code) or registry().default
         with self._lock:
             self.received.append((sender, message))
@@ -81,10 +104,10 @@ class FakeRasa:
             recent = tuple(recent_texts(events))
         lowered = message.lower()
         if message == "/human_handoff" or "mensch" in lowered:
-            return web.json_response([{"custom": Request(False, language, recent).as_custom()}])
+            return [{"custom": Request(False, language, recent).as_custom()}]
         if "nicht mehr leben" in lowered:
-            return web.json_response([
+            return [
                 {"recipient_id": sender, "text": CRISIS_TEXT},
                 {"custom": Request(True, language, recent).as_custom()},
-            ])
-        return web.json_response([{"recipient_id": sender, "text": echo(message)}])
+            ]
+        return [{"recipient_id": sender, "text": echo(message)}]
