@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from bot.formatting import to_html
 from bot.privacy import DELETE_YES
 from jmd.db.engine import make_engine
-from jmd.run import child_env
+from jmd.process_env import child_env
 from jmd.shared.logging_setup import (
     QUIET_LOGGERS,
     RedactingFilter,
@@ -115,9 +115,9 @@ def test_rasa_never_gets_the_bot_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "webhook-secret")
     settings = load_settings()
-    assert "TELEGRAM_BOT_TOKEN" not in child_env(settings)
-    assert "TELEGRAM_WEBHOOK_SECRET" not in child_env(settings)
-    assert child_env(settings, telegram=True)["TELEGRAM_BOT_TOKEN"] == TOKEN
+    assert "TELEGRAM_BOT_TOKEN" not in child_env(settings, "rasa")
+    assert "TELEGRAM_WEBHOOK_SECRET" not in child_env(settings, "rasa")
+    assert child_env(settings, "telegram")["TELEGRAM_BOT_TOKEN"] == TOKEN
 
 
 @pytest.fixture

@@ -149,12 +149,13 @@ def test_with_a_token_three_people_talk_in_three_languages(
 
 def test_only_the_front_gets_the_telegram_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each process gets only the secrets it uses: the bot token is the front's alone."""
-    from jmd.run import child_env
+    from jmd.process_env import child_env
     from jmd.shared.settings import load_settings
 
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:secret-token")
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "hook-secret")
     settings = load_settings()
-    assert "TELEGRAM_BOT_TOKEN" not in child_env(settings)
-    assert "TELEGRAM_WEBHOOK_SECRET" not in child_env(settings)
-    assert child_env(settings, telegram=True)["TELEGRAM_BOT_TOKEN"] == "123:secret-token"
+    for process in ("rasa", "action-server"):
+        assert "TELEGRAM_BOT_TOKEN" not in child_env(settings, process)
+        assert "TELEGRAM_WEBHOOK_SECRET" not in child_env(settings, process)
+    assert child_env(settings, "telegram")["TELEGRAM_BOT_TOKEN"] == "123:secret-token"
