@@ -80,7 +80,10 @@ async def _main(url: str, token: str | None) -> None:
 
 
 def run_chat(url: str, token: str | None) -> None:
-    """Chat with the assistant at ``url`` (channel token ``token``) until end of input, /quit or Ctrl-C."""
+    """Chat with the assistant at ``url`` until end of input, /quit or Ctrl-C.
+
+    ``token`` is the jmd channel's token (RASA_CHANNEL_TOKEN): without it Rasa refuses.
+    """
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_main(url, token))
 

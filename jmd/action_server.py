@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
@@ -32,11 +33,11 @@ logger = logging.getLogger("jmd.action_server")  # also when run as __main__
 OPEN_PATHS = frozenset({"/health"})
 
 
-def create(token: str, package: str = "actions") -> Sanic:
+def create(token: str, package: str = "actions") -> Sanic[Any, Any]:
     """rasa-sdk's app with the actions of ``package``, behind ``token``."""
     executor = ActionExecutor()
     executor.register_package(package)
-    app = create_app(executor, cors_origins="")
+    app: Sanic[Any, Any] = create_app(executor, cors_origins="")
 
     async def authenticate(request: Request) -> HTTPResponse | None:
         if request.path in OPEN_PATHS or authorized(request.headers.get(HEADER), token):
