@@ -107,10 +107,12 @@ def child_env(settings: Settings, process: str) -> dict[str, str]:
 def private_files(var_dir: Path) -> None:
     """From now on this process and its children create files for their owner only.
 
-    ``var_dir`` is created (or tightened) to 0700: the database, the logs and the pseudonym
-    key in it are nobody else's business, whatever the permissions of older files in it.
+    ``var_dir`` is created 0700; one from an older start is tightened, with what is in it
+    (database, logs, pseudonym key): they are nobody else's business.
     """
     os.umask(0o077)
     var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if var_dir.stat().st_uid == os.getuid():
-        var_dir.chmod(0o700)
+    for path in (var_dir, *var_dir.rglob("*")):
+        info = path.lstat()
+        if info.st_uid == os.getuid() and not path.is_symlink():
+            path.chmod(info.st_mode & 0o700)

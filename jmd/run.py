@@ -1,7 +1,9 @@
 """`make run`: start the action server, the Rasa server and the Telegram front together.
 
 Without TELEGRAM_BOT_TOKEN the terminal chat takes the Telegram front's place.
-Ctrl-C (or SIGTERM) stops every process that was started.
+Ctrl-C (or SIGTERM) stops every process that was started. Each process listens on
+127.0.0.1 (unless told otherwise), gets only the secrets it uses and the tokens made up for
+this start, and writes under a private var/ (jmd/process_env.py).
 """
 
 from __future__ import annotations

@@ -252,9 +252,13 @@ async def test_a_whole_conversation_leaves_no_secrets_ids_or_texts_in_any_log(
         entries += log_file_entries(logged_stack.var_dir / "logs" / name)
     assert any(e.source == "rasa.log" and e.level == "DEBUG" for e in entries), "Rasa at DEBUG"
 
+    tokens = (logged_stack.rasa_channel_token, logged_stack.action_server_token,
+              logged_stack.rasa_api_token)  # between the processes
+    secrets = [TOKEN, PASSWORD, PSEUDONYM_KEY, *(token for token in tokens if token)]
+    assert len(secrets) == 6
     leaks = []
     for entry in entries:
-        for secret in (TOKEN, PASSWORD, PSEUDONYM_KEY):  # never, at any level
+        for secret in secrets:  # never, at any level
             if secret in entry.text:
                 leaks.append((entry.source, entry.level, "secret", entry.text[:200]))
         if entry.info_or_above:

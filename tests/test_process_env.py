@@ -151,9 +151,12 @@ def test_var_is_private(tmp_path: Path) -> None:
     var = tmp_path / "var"
     var.mkdir(mode=0o755)
     var.chmod(0o755)
+    old_log = var / "old.log"  # from a start before the umask
+    old_log.write_text("log")
+    old_log.chmod(0o644)
     # a process of its own: the umask is per process
     subprocess.run([sys.executable, "-c", _MAKE_FILES, str(var)], cwd=PROJECT_ROOT,
                    env={**os.environ, "JMD_VAR_DIR": str(var)}, check=True)
     assert _mode(var) == 0o700
-    for path in (var / "jmd.db", var / "logs", var / "logs" / "rasa.log"):
+    for path in (old_log, var / "jmd.db", var / "logs", var / "logs" / "rasa.log"):
         assert _mode(path) & 0o077 == 0, f"{path.name}: {oct(_mode(path))}"
