@@ -1,4 +1,4 @@
-"""Custom actions of the JMD assistant (run by `rasa run actions`)."""
+"""Custom actions of the JMD assistant (served by `python -m jmd.action_server`)."""
 
 from jmd.shared.logging_setup import install_redaction
 
