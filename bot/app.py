@@ -312,7 +312,7 @@ def build_application(
     )
     front = application.bot_data["front"] = Front(
         settings=settings,
-        rasa=rasa or RasaClient(settings.rasa_url),
+        rasa=rasa or RasaClient(settings.rasa_url, token=settings.rasa_channel_token),
         payloads=PayloadStore(),
         inbox=ChatInbox(spawn=application.create_task, on_error=application.process_error,
                         tracker=ledger),

@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 
+from jmd.shared.tokens import bearer
+
 logger = logging.getLogger(__name__)
 
 
@@ -56,22 +58,30 @@ class Reply:
 
 
 class RasaClient:
-    """Sends one user message to Rasa and returns the assistant's replies."""
+    """Sends one user message to Rasa and returns the assistant's replies.
+
+    ``token`` is the channel's shared secret (``RASA_CHANNEL_TOKEN``), sent with every request.
+    """
 
     def __init__(
         self,
         base_url: str,
         *,
+        token: str | None = None,
         timeout: float = 30.0,
         attempts: int = 3,
         backoff: float = 0.5,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._url = base_url.rstrip("/") + "/webhooks/jmd/webhook"
-        self._status_url = base_url.rstrip("/") + "/status"
+        # the channel's readiness check: Rasa's HTTP API (/status) is off by default
+        self._ready_url = base_url.rstrip("/") + "/webhooks/jmd/"
         self._attempts = attempts
         self._backoff = backoff
-        self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
+        # the channel acts only for the holder of RASA_CHANNEL_TOKEN (jmd/nlu/channel.py)
+        self._client = httpx.AsyncClient(
+            timeout=timeout, transport=transport, headers=bearer(token)
+        )
 
     async def send(
         self, sender: str, text: str, metadata: dict[str, Any] | None = None
@@ -105,9 +115,9 @@ class RasaClient:
     async def is_ready(self) -> bool:
         """True once Rasa answers and has a model loaded."""
         try:
-            response = await self._client.get(self._status_url)
-            return response.status_code == 200 and bool(response.json().get("model_file"))
-        except (httpx.HTTPError, ValueError):
+            response = await self._client.get(self._ready_url)
+            return response.status_code == 200
+        except httpx.HTTPError:
             return False
 
     async def close(self) -> None:

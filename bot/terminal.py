@@ -74,24 +74,27 @@ async def chat(
             message = line or None
 
 
-async def _main(url: str) -> None:
-    rasa = RasaClient(url, attempts=2)
+async def _main(url: str, token: str | None) -> None:
+    rasa = RasaClient(url, token=token, attempts=2)
     try:
         await chat(rasa)
     finally:
         await rasa.close()
 
 
-def run_chat(url: str) -> None:
-    """Chat with the assistant at ``url`` until end of input, /quit or Ctrl-C."""
+def run_chat(url: str, token: str | None) -> None:
+    """Chat with the assistant at ``url`` until end of input, /quit or Ctrl-C.
+
+    ``token`` is the jmd channel's token (RASA_CHANNEL_TOKEN): without it Rasa refuses.
+    """
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_main(url))
+        asyncio.run(_main(url, token))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rasa-url", default=get_settings().rasa_url)
-    run_chat(parser.parse_args().rasa_url)
+    run_chat(parser.parse_args().rasa_url, get_settings().rasa_channel_token)
 
 
 if __name__ == "__main__":

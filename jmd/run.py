@@ -1,7 +1,9 @@
 """`make run`: start the action server, the Rasa server and the Telegram front together.
 
 Without TELEGRAM_BOT_TOKEN the terminal chat takes the Telegram front's place.
-Ctrl-C (or SIGTERM) stops every process that was started.
+Ctrl-C (or SIGTERM) stops every process that was started. Each process listens on
+127.0.0.1 (unless told otherwise), gets only the secrets it uses and the tokens made up for
+this start, and writes under a private var/ (jmd/process_env.py).
 """
 
 from __future__ import annotations
@@ -18,6 +20,13 @@ from pathlib import Path
 from jmd.booking.seed import prepare
 from jmd.db.fingerprint import WrongPseudonymKey, require_pseudonym_key
 from jmd.db.migrate import upgrade
+from jmd.process_env import (
+    backend_problem,
+    child_env,
+    private_files,
+    webhook_problem,
+    with_tokens,
+)
 from jmd.shared.settings import PROJECT_ROOT, Settings, get_settings
 
 
@@ -83,49 +92,39 @@ def _wait_until(check_url: str, processes: Processes, what: str, timeout: float)
     raise RuntimeError(f"{what} did not start within {timeout:.0f} s")
 
 
-# Only the Telegram front needs these; the action server and Rasa never get them.
-TELEGRAM_SECRETS = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
-
-
-def child_env(settings: Settings, *, telegram: bool = False) -> dict[str, str]:
-    env = dict(os.environ)
-    if not telegram:
-        for name in TELEGRAM_SECRETS:
-            env.pop(name, None)
-    env.update(
-        JMD_VAR_DIR=str(settings.var_dir),
-        DATABASE_URL=settings.database_url,
-        ACTION_SERVER_URL=settings.action_server_url,
-        RASA_URL=settings.rasa_url,
-        PSEUDONYM_SECRET=settings.pseudonym_secret,
-        TF_CPP_MIN_LOG_LEVEL="2",
-    )
-    return env
-
-
 def start_backend(settings: Settings, processes: Processes, model: Path) -> None:
-    """Action server and Rasa server, started and waited for."""
+    """Action server and Rasa server, started and waited for.
+
+    Both listen where ``settings`` say (127.0.0.1 by default) and serve only the holders of
+    their tokens; Rasa's HTTP API is on only with RASA_ENABLE_API=1 and a token.
+    """
     if not settings.rasa_bin.exists():
         raise RuntimeError(
             f"{settings.rasa_bin} not found: `make setup` creates the Rasa environment")
+    problem = backend_problem(settings)
+    if problem:
+        raise RuntimeError(problem)
     # The action server runs on this interpreter (Python ≥ 3.12, rasa-sdk), the Rasa server
     # in its own Python 3.10 environment: this process never imports rasa.
     processes.start(
-        "action-server",
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-         "--port", str(settings.action_port)],
-        # the actions never talk to Telegram (the front does the handoff): no bot token
-        child_env(settings),
+        "action-server", [sys.executable, "-m", "jmd.action_server"],
+        child_env(settings, "action-server"),
     )
+    # Rasa's own command line through jmd.nlu.server, which adds the API token (if the API is
+    # on) inside the process: a token on a command line is visible to every local user.
+    api = ["--enable-api"] if settings.rasa_enable_api else []
     processes.start(
         "rasa",
-        [str(settings.rasa_bin), "run", "--enable-api", "--interface", "127.0.0.1",
-         "--port", str(settings.rasa_port), "--model", str(model),
-         "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
-        child_env(settings),
+        [str(settings.rasa_bin.parent / "python"), "-m", "jmd.nlu.server", "run", *api,
+         "--interface", settings.rasa_interface, "--port", str(settings.rasa_port),
+         "--model", str(model), "--endpoints", "endpoints.yml",
+         "--credentials", "credentials.yml"],
+        child_env(settings, "rasa"),
     )
-    _wait_until(f"http://127.0.0.1:{settings.action_port}/health", processes, "action server", 120)
-    _wait_until(f"{settings.rasa_url}/status", processes, "Rasa", 300)
+    health = settings.action_server_url.rsplit("/webhook", 1)[0] + "/health"
+    _wait_until(health, processes, "action server", 120)
+    # the jmd channel's readiness check (200 once the model is loaded)
+    _wait_until(f"{settings.rasa_url}/webhooks/jmd/", processes, "Rasa", 300)
 
 
 def main() -> int:
@@ -134,7 +133,13 @@ def main() -> int:
     parser.add_argument("--no-chat", action="store_true", help="without a token, just serve")
     parser.add_argument("--terminal", action="store_true", help="terminal chat even with a token")
     args = parser.parse_args()
-    settings = get_settings()
+    settings = with_tokens(get_settings())
+    private_files(settings.var_dir)  # before anything under var/ is created
+    telegram = bool(settings.telegram_bot_token) and not args.terminal
+    problem = webhook_problem(settings) if telegram else None
+    if problem:
+        _log(problem)
+        return 1
     upgrade()
     try:  # a lost var/pseudonym.key must not silently start over with a new one
         require_pseudonym_key()
@@ -155,10 +160,9 @@ def main() -> int:
         _log("starting the action server and Rasa (the first start takes about a minute) …")
         start_backend(settings, processes, Path(args.model))
         _log(f"Rasa is ready at {settings.rasa_url}")
-        if settings.telegram_bot_token and not args.terminal:
-            processes.start(
-                "telegram", [sys.executable, "-m", "bot"], child_env(settings, telegram=True)
-            )
+        if telegram:
+            processes.start("telegram", [sys.executable, "-m", "bot"],
+                            child_env(settings, "telegram"))
             _log("Telegram front running. Ctrl-C stops everything.")
             while not processes.failed():
                 time.sleep(1)
@@ -176,7 +180,7 @@ def main() -> int:
             return 1
         from bot.terminal import run_chat
 
-        run_chat(settings.rasa_url)
+        run_chat(settings.rasa_url, settings.rasa_channel_token)
         return 0
     except KeyboardInterrupt:
         return 0

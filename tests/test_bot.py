@@ -67,7 +67,8 @@ async def running_front(env: dict[str, str]) -> AsyncIterator[Application]:
         settings = load_settings()
         upgrade(settings.database_url)
         application = build_application(
-            settings, RasaClient(settings.rasa_url, attempts=2, backoff=0.01)
+            settings, RasaClient(settings.rasa_url, token=settings.rasa_channel_token,
+                                 attempts=2, backoff=0.01)
         )
         await application.initialize()
         await application.post_init(application)  # type: ignore[misc]

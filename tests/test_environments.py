@@ -99,12 +99,11 @@ def _version_of(python: str) -> tuple[int, int]:
 
 def test_the_servers_run_each_in_their_own_environment(rasa_stack: Settings) -> None:
     commands = list(_children().values())
-    action_server = next(c for c in commands if c[1:3] == ["-m", "rasa_sdk"])
-    rasa_server = next(c for c in commands if "run" in c and "--enable-api" in c)
+    action_server = next(c for c in commands if c[1:3] == ["-m", "jmd.action_server"])
+    rasa_server = next(c for c in commands if c[1:4] == ["-m", "jmd.nlu.server", "run"])
     assert action_server[0] == sys.executable  # the front's interpreter: ≥ 3.12, no Rasa
     assert _version_of(action_server[0]) >= (3, 12)
+    # the Rasa server runs on its environment's Python (Rasa's CLI through jmd.nlu.server)
     rasa_python = str(load_settings().rasa_bin.parent / "python")
+    assert rasa_server[0] == rasa_python
     assert _version_of(rasa_python) == (3, 10)
-    # the Rasa server is started by its environment's `rasa` script (shebang: that Python)
-    assert rasa_server[1] == str(load_settings().rasa_bin) or rasa_server[0] == str(
-        load_settings().rasa_bin)

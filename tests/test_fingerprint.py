@@ -1,7 +1,7 @@
 """jmd.db.fingerprint: a lost or wrong pseudonym key stops every process at start.
 
-The processes are started for real (``make run``'s launcher, ``python -m bot``, rasa_sdk's
-action server) against a database whose pseudonyms were made with another key.
+The processes are started for real (``make run``'s launcher and ``python -m bot``)
+against a database whose pseudonyms were made with another key.
 """
 
 from __future__ import annotations
@@ -107,13 +107,5 @@ def test_the_front_refuses_another_key(tmp_path: Path) -> None:
     env.update(PSEUDONYM_SECRET=NEW_KEY, TELEGRAM_BOT_TOKEN="123456:" + "A" * 35,
                TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{free_port()}/bot")
     result = _run(["-m", "bot"], env)
-    assert result.returncode == 1, result.stderr[-2000:]
-    assert REFUSAL in result.stderr and "PSEUDONYM_SECRET" in result.stderr
-
-
-def test_the_action_server_refuses_another_key(tmp_path: Path) -> None:
-    env = _database_of(tmp_path, OLD_KEY)
-    env["PSEUDONYM_SECRET"] = NEW_KEY
-    result = _run(["-m", "rasa_sdk", "--actions", "actions", "--port", str(free_port())], env)
     assert result.returncode == 1, result.stderr[-2000:]
     assert REFUSAL in result.stderr and "PSEUDONYM_SECRET" in result.stderr

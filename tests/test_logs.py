@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from bot.formatting import to_html
 from bot.privacy import DELETE_YES
 from jmd.db.engine import make_engine
-from jmd.run import child_env
+from jmd.process_env import child_env
 from jmd.shared.logging_setup import (
     QUIET_LOGGERS,
     RedactingFilter,
@@ -115,9 +115,9 @@ def test_rasa_never_gets_the_bot_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "webhook-secret")
     settings = load_settings()
-    assert "TELEGRAM_BOT_TOKEN" not in child_env(settings)
-    assert "TELEGRAM_WEBHOOK_SECRET" not in child_env(settings)
-    assert child_env(settings, telegram=True)["TELEGRAM_BOT_TOKEN"] == TOKEN
+    assert "TELEGRAM_BOT_TOKEN" not in child_env(settings, "rasa")
+    assert "TELEGRAM_WEBHOOK_SECRET" not in child_env(settings, "rasa")
+    assert child_env(settings, "telegram")["TELEGRAM_BOT_TOKEN"] == TOKEN
 
 
 @pytest.fixture
@@ -252,9 +252,13 @@ async def test_a_whole_conversation_leaves_no_secrets_ids_or_texts_in_any_log(
         entries += log_file_entries(logged_stack.var_dir / "logs" / name)
     assert any(e.source == "rasa.log" and e.level == "DEBUG" for e in entries), "Rasa at DEBUG"
 
+    tokens = (logged_stack.rasa_channel_token, logged_stack.action_server_token,
+              logged_stack.rasa_api_token)  # between the processes
+    secrets = [TOKEN, PASSWORD, PSEUDONYM_KEY, *(token for token in tokens if token)]
+    assert len(secrets) == 6
     leaks = []
     for entry in entries:
-        for secret in (TOKEN, PASSWORD, PSEUDONYM_KEY):  # never, at any level
+        for secret in secrets:  # never, at any level
             if secret in entry.text:
                 leaks.append((entry.source, entry.level, "secret", entry.text[:200]))
         if entry.info_or_above:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -12,10 +13,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 
+from jmd.process_env import SECRET_SETTINGS
 from jmd.shared.settings import PROJECT_ROOT
 from tests.helpers.domain import response_text
+from tests.helpers.ports import environment_of, listening_hosts
 from tests.helpers.stack import stack_environment
 
 pytestmark = pytest.mark.model
@@ -56,8 +60,8 @@ def _ctrl_c_as_in_a_terminal() -> None:
 
 
 @contextmanager
-def launched(args: list[str], env: dict[str, str], ready: str) -> Iterator[list[int]]:
-    """Start the launcher, yield the pids of its children once ``ready`` is printed."""
+def launched(args: list[str], env: dict[str, str], ready: str) -> Iterator[dict[str, int]]:
+    """Start the launcher, yield its children's pids by name once ``ready`` is printed."""
     launcher = subprocess.Popen(
         [sys.executable, "-m", "jmd.run", *args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=PROJECT_ROOT,
@@ -66,12 +70,13 @@ def launched(args: list[str], env: dict[str, str], ready: str) -> Iterator[list[
         preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     try:
-        pids: list[int] = []
+        pids: dict[str, int] = {}
         assert launcher.stdout is not None
         deadline = time.monotonic() + 300
         for line in launcher.stdout:
-            if "started (pid" in line:
-                pids.append(int(line.split("pid ")[1].split(",")[0]))
+            if "started (pid" in line:  # "[jmd] rasa started (pid 123, log: …"
+                name = line.split("] ", 1)[1].split(" started", 1)[0]
+                pids[name] = int(line.split("pid ")[1].split(",")[0])
             if ready in line or time.monotonic() > deadline:
                 break
         # Keep reading: a full pipe would block the launcher's own output on shutdown.
@@ -82,7 +87,7 @@ def launched(args: list[str], env: dict[str, str], ready: str) -> Iterator[list[
         launcher.send_signal(signal.SIGINT)
         assert launcher.wait(timeout=60) == 0, "".join(rest)[-3000:]
         time.sleep(0.5)
-        assert not any(_alive(p) for p in pids), "Ctrl-C left processes behind"
+        assert not any(_alive(p) for p in pids.values()), "Ctrl-C left processes behind"
     finally:
         if launcher.poll() is None:
             launcher.kill()
@@ -91,7 +96,7 @@ def launched(args: list[str], env: dict[str, str], ready: str) -> Iterator[list[
 def test_ctrl_c_stops_every_process(model_path: Path, tmp_path: Path) -> None:
     env = {**os.environ, **stack_environment(tmp_path)}
     with launched(["--model", str(model_path), "--no-chat"], env, "Rasa is ready") as pids:
-        assert len(pids) == 2 and all(_alive(p) for p in pids)
+        assert len(pids) == 2 and all(_alive(p) for p in pids.values())
 
 
 # (language, Telegram user, Telegram's language_code, greeting, the button tapped, follow-up)
@@ -105,17 +110,26 @@ TELEGRAM_CONVERSATIONS = [
 def test_with_a_token_three_people_talk_in_three_languages(
     model_path: Path, tmp_path: Path
 ) -> None:
-    """`make run` with a token: Rasa, action server and Telegram front; Ctrl-C stops all."""
+    """`make run` with a token: Rasa, action server and Telegram front; Ctrl-C stops all.
+
+    Configured as an operator would: no tokens, no pseudonym key; the processes are locked
+    down (see :func:`_assert_locked_down`).
+    """
     from bot.formatting import to_html
     from tests.helpers.bot_api import BotApiStandIn, Call
 
     api = BotApiStandIn().start()
+    var_dir = tmp_path / "var"
     env = {
         **os.environ,
-        **stack_environment(tmp_path),
+        **stack_environment(var_dir),
         "TELEGRAM_BOT_TOKEN": api.token,
         "TELEGRAM_API_BASE_URL": api.base_url,
     }
+    # as an operator starts it: no tokens, no pseudonym key, long polling, the API off
+    for name in {*SECRET_SETTINGS, "RASA_ENABLE_API", "TELEGRAM_WEBHOOK_URL"}:
+        if name != "TELEGRAM_BOT_TOKEN":
+            env.pop(name, None)
 
     def answer(user: int, response: str, language: str) -> Call:
         expected = to_html(response_text(response, language), language)
@@ -143,18 +157,48 @@ def test_with_a_token_three_people_talk_in_three_languages(
             for language, user, _, _, _, _ in TELEGRAM_CONVERSATIONS:
                 answer(user, "utter_you_are_welcome", language)
                 assert len(api.sent_texts(user)) == 3, "one answer per message, no errors"
+            _assert_locked_down(pids, env, var_dir)
     finally:
         api.stop()
 
 
+def _assert_locked_down(pids: dict[str, int], env: dict[str, str], var_dir: Path) -> None:
+    """Only loopback, each process only its secrets (tokens made up), var/ private, no API."""
+    environs = {name: environment_of(pid) for name, pid in pids.items()}
+    secrets = {name: {s for s in SECRET_SETTINGS if s in environ}
+               for name, environ in environs.items()}
+    assert secrets == {
+        "telegram": {"TELEGRAM_BOT_TOKEN", "PSEUDONYM_SECRET", "RASA_CHANNEL_TOKEN"},
+        "rasa": {"RASA_CHANNEL_TOKEN", "ACTION_SERVER_TOKEN"},  # no API, no API token
+        "action-server": {"ACTION_SERVER_TOKEN"},
+    }
+    front, rasa, actions = environs["telegram"], environs["rasa"], environs["action-server"]
+    assert front["RASA_CHANNEL_TOKEN"] == rasa["RASA_CHANNEL_TOKEN"]
+    assert rasa["ACTION_SERVER_TOKEN"] == actions["ACTION_SERVER_TOKEN"]
+    assert len({front["RASA_CHANNEL_TOKEN"], rasa["ACTION_SERVER_TOKEN"]}) == 2
+    assert front["PSEUDONYM_SECRET"] == (var_dir / "pseudonym.key").read_text()
+
+    for port in (env["RASA_PORT"], env["ACTION_PORT"]):
+        assert listening_hosts(int(port)) == {"127.0.0.1"}
+    assert httpx.get(f"{env['RASA_URL']}/status").status_code == 404  # the API is off
+    assert httpx.get(f"{env['RASA_URL']}/conversations/x/tracker").status_code == 404
+
+    assert stat.S_IMODE(var_dir.stat().st_mode) == 0o700
+    private = [var_dir / "jmd.db", var_dir / "pseudonym.key", *(var_dir / "logs").iterdir()]
+    assert len(private) >= 5
+    for path in private:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, f"{path.name} readable by others"
+
+
 def test_only_the_front_gets_the_telegram_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each process gets only the secrets it uses: the bot token is the front's alone."""
-    from jmd.run import child_env
+    from jmd.process_env import child_env
     from jmd.shared.settings import load_settings
 
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:secret-token")
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "hook-secret")
     settings = load_settings()
-    assert "TELEGRAM_BOT_TOKEN" not in child_env(settings)
-    assert "TELEGRAM_WEBHOOK_SECRET" not in child_env(settings)
-    assert child_env(settings, telegram=True)["TELEGRAM_BOT_TOKEN"] == "123:secret-token"
+    for process in ("rasa", "action-server"):
+        assert "TELEGRAM_BOT_TOKEN" not in child_env(settings, process)
+        assert "TELEGRAM_WEBHOOK_SECRET" not in child_env(settings, process)
+    assert child_env(settings, "telegram")["TELEGRAM_BOT_TOKEN"] == "123:secret-token"

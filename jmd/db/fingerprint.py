@@ -9,8 +9,8 @@ Invariants:
 * The database keeps an HMAC of a fixed text under the key (:func:`fingerprint`), never
   the key; it is stored on the first start against a database without one.
 * :func:`require_pseudonym_key` raises :class:`WrongPseudonymKey` (its message tells the
-  operator what to restore) when the key differs; ``make run``, the Telegram front and the
-  action server call it before they start.
+  operator what to restore) when the key differs; ``make run`` and the Telegram front
+  call it before they start (the action server and Rasa never see the key).
 """
 
 from __future__ import annotations

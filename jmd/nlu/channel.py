@@ -1,6 +1,10 @@
 """Rasa input channel used by the Telegram front and the terminal chat.
 
-Like Rasa's REST channel, with four differences that matter here:
+Like Rasa's REST channel, with these differences that matter here:
+* only the assistant's own front may speak for a person: each POST carries
+  ``RASA_CHANNEL_TOKEN`` (``Authorization: Bearer``), anything else gets 401;
+* ``GET /webhooks/jmd/`` is the readiness check: 200 once a model is loaded, else 503
+  (the HTTP API with ``/status`` is off by default);
 * a response stays one message (Rasa's collector splits texts at blank lines, which
   would send the crisis reply as four bubbles);
 * HTTP 503 when Rasa or the action server is unavailable (the front keeps the message and
@@ -36,6 +40,7 @@ from sanic.response import HTTPResponse
 
 from jmd.shared.logging_setup import install_redaction
 from jmd.shared.settings import get_settings
+from jmd.shared.tokens import HEADER, authorized
 
 if TYPE_CHECKING:
     from rasa.core.agent import Agent
@@ -108,6 +113,8 @@ class JmdInput(RestInput):
         super().__init__()
         # Rasa set up its own logging; redact secrets in every record of this process.
         install_redaction()
+        if not get_settings().rasa_channel_token:
+            logger.error("RASA_CHANNEL_TOKEN is not set: the jmd channel refuses every message")
 
     @classmethod
     def name(cls) -> str:
@@ -119,11 +126,17 @@ class JmdInput(RestInput):
         webhook = Blueprint("jmd_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
+        async def health(request: Request) -> HTTPResponse:
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():
+                return response.json({"status": "loading"}, status=503)
             return response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not authorized(request.headers.get(HEADER), get_settings().rasa_channel_token):
+                logger.warning("refused a message without the channel token")
+                return response.json({"error": "unauthorized"}, status=401)
             agent: Agent | None = getattr(request.app.ctx, "agent", None)
             if agent is None or not agent.is_ready():
                 logger.error("no model loaded")

@@ -44,6 +44,9 @@ def secrets_of(settings: Settings) -> list[str | None]:
         settings.telegram_bot_token,
         settings.telegram_webhook_secret,
         settings.pseudonym_secret,
+        settings.rasa_channel_token,
+        settings.action_server_token,
+        settings.rasa_api_token,
         _url_password(settings.database_url),
     ]
 
@@ -55,6 +58,9 @@ def secrets_from_environment() -> list[str | None]:
         env.get("TELEGRAM_BOT_TOKEN"),
         env.get("TELEGRAM_WEBHOOK_SECRET"),
         env.get("PSEUDONYM_SECRET"),
+        env.get("RASA_CHANNEL_TOKEN"),
+        env.get("ACTION_SERVER_TOKEN"),
+        env.get("RASA_API_TOKEN"),
         _url_password(env.get("DATABASE_URL")),
     ]
 

@@ -10,7 +10,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -47,12 +47,21 @@ class Settings:
     telegram_webhook_url: str | None
     telegram_webhook_secret: str | None
     telegram_webhook_port: int
+    telegram_webhook_listen: str  # the webhook server's address (a reverse proxy in front)
     counselor_chat_id: int | None
     rasa_url: str
     rasa_port: int
     action_server_url: str
     action_port: int
-    pseudonym_secret: str
+    # Locked-down processes (README, "Production and security"): where the Rasa server and
+    # the action server listen, and the shared tokens between the processes. The launcher
+    # makes up the tokens that are not set, per start (jmd/process_env.py).
+    rasa_interface: str
+    action_server_interface: str
+    rasa_channel_token: str | None  # front/terminal -> Rasa's jmd channel
+    action_server_token: str | None  # Rasa -> action server
+    rasa_enable_api: bool  # Rasa's HTTP API (off by default; needs rasa_api_token)
+    rasa_api_token: str | None
     seed_demo_data: bool
     retention_days: int
     log_level: str
@@ -83,6 +92,11 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @cached_property
+    def pseudonym_secret(self) -> str:
+        """Read (or generated) on first use: only the Telegram front needs it."""
+        return _pseudonym_secret(self.var_dir)
 
 
 def _pseudonym_secret(var_dir: Path) -> str:
@@ -117,13 +131,19 @@ def load_settings() -> Settings:
         telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
         telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
         telegram_webhook_port=_int(env.get("TELEGRAM_WEBHOOK_PORT"), 8443),
+        telegram_webhook_listen=env.get("TELEGRAM_WEBHOOK_LISTEN") or "127.0.0.1",
         counselor_chat_id=int(counselor) if counselor else None,
         rasa_url=(env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}").rstrip("/"),
         rasa_port=rasa_port,
         action_server_url=env.get("ACTION_SERVER_URL")
         or f"http://127.0.0.1:{action_port}/webhook",
         action_port=action_port,
-        pseudonym_secret=_pseudonym_secret(var_dir),
+        rasa_interface=env.get("RASA_INTERFACE") or "127.0.0.1",
+        action_server_interface=env.get("ACTION_SERVER_INTERFACE") or "127.0.0.1",
+        rasa_channel_token=env.get("RASA_CHANNEL_TOKEN") or None,
+        action_server_token=env.get("ACTION_SERVER_TOKEN") or None,
+        rasa_enable_api=_flag(env.get("RASA_ENABLE_API"), False),
+        rasa_api_token=env.get("RASA_API_TOKEN") or None,
         seed_demo_data=_flag(env.get("SEED_DEMO_DATA"), True),
         retention_days=_int(env.get("RETENTION_DAYS"), 90),
         log_level=(env.get("LOG_LEVEL") or "INFO").upper(),

@@ -1,10 +1,11 @@
 """A stand-in for the Rasa server's ``jmd`` channel, for front tests that need no model.
 
-It speaks the same HTTP as Rasa (``POST /webhooks/jmd/webhook``, ``GET /status``) and
+It speaks the same HTTP as Rasa (``POST /webhooks/jmd/webhook``, ``GET /webhooks/jmd/``) and
 answers like the trained assistant does for the few messages the handoff tests use:
 ``/human_handoff`` or a text with "mensch" → the handoff request of ``action_handoff``;
 a text with "nicht mehr leben" → a crisis text, then an urgent handoff; anything else →
-an echo. It records every message, so a test can prove Rasa heard nothing.
+an echo. It records every message, so a test can prove Rasa heard nothing. With a
+``token`` it refuses (401) a message without that channel token, as the real channel does.
 
 Like the real channel it handles each ``metadata.idempotency_key`` once (a repeated key
 gets the first answer; ``keys`` records every key sent), and ``statuses`` makes a message
@@ -22,6 +23,7 @@ from aiohttp import web
 
 from jmd.handoff.request import Request, recent_texts
 from jmd.shared.languages import registry
+from jmd.shared.tokens import HEADER, authorized
 from tests.helpers.ports import free_port
 
 CRISIS_TEXT = "CRISIS: 112 · 116 111"
@@ -33,6 +35,7 @@ def echo(message: str) -> str:
 
 @dataclass
 class FakeRasa:
+    token: str | None = None
     received: list[tuple[str, str]] = field(default_factory=list)
     _events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
@@ -68,15 +71,17 @@ class FakeRasa:
     async def _serve(self) -> None:
         app = web.Application()
         app.router.add_post("/webhooks/jmd/webhook", self._webhook)
-        app.router.add_get("/status", self._status)
+        app.router.add_get("/webhooks/jmd/", self._ready)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
 
-    async def _status(self, _: web.Request) -> web.Response:
-        return web.json_response({"model_file": "fake.tar.gz"})
+    async def _ready(self, _: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
 
     async def _webhook(self, request: web.Request) -> web.Response:
+        if self.token and not authorized(request.headers.get(HEADER), self.token):
+            return web.json_response({"error": "unauthorized"}, status=401)
         body = await request.json()
         sender, message = str(body["sender"]), str(body["message"])
         metadata = body.get("metadata") or {}

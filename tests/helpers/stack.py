@@ -31,6 +31,12 @@ def stack_environment(var_dir: Path, **extra: str) -> dict[str, str]:
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "PSEUDONYM_SECRET": "test-secret",
         "RASA_TELEMETRY_ENABLED": "false",
+        # fixed tokens, so the tests (and `rasa test`) can talk to the servers
+        "RASA_CHANNEL_TOKEN": "test-channel-token",
+        "ACTION_SERVER_TOKEN": "test-action-token",
+        # the tests read trackers and parse results through Rasa's HTTP API
+        "RASA_ENABLE_API": "1",
+        "RASA_API_TOKEN": "test-api-token",
         **extra,
     }
 
