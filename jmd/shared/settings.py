@@ -73,6 +73,8 @@ class Settings:
     reminder_hours_before: float  # second reminder this many hours before; 0: none
     # the `rasa` command of the Rasa server's own environment (Python 3.10)
     rasa_bin: Path
+    # Rasa's lock store (jmd/nlu/lock_store.py): shared by several Rasa servers; None: memory
+    redis_url: str | None
 
     @property
     def is_sqlite(self) -> bool:
@@ -133,6 +135,7 @@ def load_settings() -> Settings:
         faq_dir=Path(env.get("FAQ_DIR") or PROJECT_ROOT / "nlu" / "data" / "faq"),
         reminder_hours_before=_float(env.get("REMINDER_HOURS_BEFORE"), 2.0),
         rasa_bin=Path(env.get("RASA_BIN") or PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"),
+        redis_url=env.get("REDIS_URL") or None,
     )
 
 
