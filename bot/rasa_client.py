@@ -71,7 +71,7 @@ class RasaClient:
         """Deliver ``text`` from ``sender``; retries with backoff before giving up."""
         body = {"sender": sender, "message": text, "metadata": metadata or {}}
         last_error: Exception | None = None
-        servers = self._servers_for(sender)
+        servers = self.servers_for(sender)
         for attempt in range(self._attempts):
             try:
                 url = servers[attempt % len(servers)] + "/webhooks/jmd/webhook"
@@ -93,7 +93,7 @@ class RasaClient:
                     await asyncio.sleep(self._backoff * 2**attempt)
         raise RasaUnavailable(str(last_error)) from last_error
 
-    def _servers_for(self, sender: str) -> list[str]:
+    def servers_for(self, sender: str) -> list[str]:
         """The servers in the order ``sender`` tries them: their own first (stable hash)."""
         first = zlib.crc32(sender.encode()) % len(self._servers)
         return self._servers[first:] + self._servers[:first]

@@ -102,6 +102,13 @@ def child_env(settings: Settings, *, telegram: bool = False) -> dict[str, str]:
     return env
 
 
+def rasa_command(settings: Settings, model: Path) -> list[str]:
+    """The Rasa server's command line; a second server differs only in ``rasa_port``."""
+    return [str(settings.rasa_bin), "run", "--enable-api", "--interface", "127.0.0.1",
+            "--port", str(settings.rasa_port), "--model", str(model),
+            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
+
+
 def start_backend(settings: Settings, processes: Processes, model: Path) -> None:
     """Action server and Rasa server, started and waited for."""
     if not settings.rasa_bin.exists():
@@ -116,13 +123,7 @@ def start_backend(settings: Settings, processes: Processes, model: Path) -> None
         # the actions never talk to Telegram (the front does the handoff): no bot token
         child_env(settings),
     )
-    processes.start(
-        "rasa",
-        [str(settings.rasa_bin), "run", "--enable-api", "--interface", "127.0.0.1",
-         "--port", str(settings.rasa_port), "--model", str(model),
-         "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
-        child_env(settings),
-    )
+    processes.start("rasa", rasa_command(settings, model), child_env(settings))
     _wait_until(f"http://127.0.0.1:{settings.action_port}/health", processes, "action server", 120)
     _wait_until(f"{settings.rasa_url}/status", processes, "Rasa", 300)
 
