@@ -14,10 +14,10 @@ the Telegram front (`python -m bot`) — on a throwaway database (SQLite, or
    second to one chat, so the turns go round several chats (never two within a second
    to one chat) and each turn waits for all of its messages.
 3. **30 people at once**: each has a conversation of several turns through the stand-in,
-   reading and typing 3–7 s after each answer; messages per second, p50/p95 of the reply
-   time, errors (no answer within 30 s, fewer messages than the turn has, or the front's
-   "technical problem"/"error" text). Then the same 30 people without any pause: the most
-   messages per second the assistant answers on this machine.
+   reading and typing 5–15 s after each answer (``--pause``); messages per second,
+   p50/p95 of the reply time, errors (no answer within 30 s, fewer messages than the turn
+   has, or the front's "technical problem"/"error" text). Then the same 30 people without
+   any pause: the most messages per second the assistant answers on this machine.
 4. **Peak memory** of each process and its children (``VmHWM`` in ``/proc/<pid>/status``;
    the action server is Sanic's manager process plus its worker).
 
@@ -65,7 +65,8 @@ SCRIPTS: dict[str, list[str]] = {
 TELEGRAM_CODES = {"de": "de", "prs": "fa", "ar": "ar"}
 PARSE_TEXTS = [text for script in SCRIPTS.values() for text in script]
 REPLY_TIMEOUT = 30.0
-THINK_SECONDS = (3.0, 7.0)  # reading the answer and typing the next message
+# reading an answer (up to 700 characters) and typing the next message on a phone
+PAUSE_SECONDS = (5.0, 15.0)
 SATURATION_TURNS = 3
 FIRST_USER_ID = 700_000_000
 
@@ -99,6 +100,7 @@ class Figures:
     saturated_turns: int = 0
     saturated_seconds: float = 0.0
     errors: dict[str, int] = field(default_factory=dict)
+    pause: tuple[float, float] = PAUSE_SECONDS
     peak_mb: dict[str, list[float]] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -280,7 +282,7 @@ async def measure_concurrent(api: TimedBotApi, figures: Figures, users: int,
                 latencies.append(elapsed)
             turns += 1
             if not saturate and turn + 1 < len(script):
-                await asyncio.sleep(think.uniform(*THINK_SECONDS))
+                await asyncio.sleep(think.uniform(*figures.pause))
 
     started = time.monotonic()
     await asyncio.gather(*(person(user_id, language)
@@ -343,7 +345,7 @@ def report(figures: Figures, model: Path, users: int) -> str:
         + (" (" + ", ".join(f"{k}: {v}" for k, v in figures.errors.items()) + ")"
            if errors else "")
         + f" (each a conversation of {len(next(iter(SCRIPTS.values())))} turns, "
-        f"{THINK_SECONDS[0]:.0f}–{THINK_SECONDS[1]:.0f} s to read and type after each "
+        f"{figures.pause[0]:g}–{figures.pause[1]:g} s to read and type after each "
         "answer; errors counted over all runs).",
         f"- **Most the assistant answers here**: {most:.1f} messages/s "
         f"({figures.saturated_turns} messages from {users} people who write again as soon as "
@@ -360,8 +362,9 @@ def report(figures: Figures, model: Path, users: int) -> str:
     return "\n".join(lines)
 
 
-async def run(model: Path, database_url: str | None, chats: int, users: int) -> Figures:
-    figures = Figures(load_before=os.getloadavg())
+async def run(model: Path, database_url: str | None, chats: int, users: int,
+              pause: tuple[float, float]) -> Figures:
+    figures = Figures(load_before=os.getloadavg(), pause=pause)
     if database_url:
         figures.database = database_url.split(":", 1)[0].split("+", 1)[0]
     started = time.monotonic()
@@ -397,11 +400,15 @@ def main() -> int:
     parser.add_argument("--database-url", help="e.g. a throwaway PostgreSQL (default SQLite)")
     parser.add_argument("--chats", type=int, default=9, help="chats of the front-vs-REST run")
     parser.add_argument("--users", type=int, default=30, help="people writing at once")
+    parser.add_argument("--pause", default="5-15",
+                        help="seconds to read and type between two messages (MIN-MAX)")
     args = parser.parse_args()
     if not args.model.exists():
         print(f"{args.model} not found: `make train` first", file=sys.stderr)
         return 2
-    figures = asyncio.run(run(args.model, args.database_url, args.chats, args.users))
+    low, _, high = args.pause.partition("-")
+    pause = (float(low), float(high or low))
+    figures = asyncio.run(run(args.model, args.database_url, args.chats, args.users, pause))
     text = report(figures, args.model, args.users)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench.md").write_text(text, encoding="utf-8")

@@ -22,6 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from jmd.nlu import action_validation
 from jmd.shared.logging_setup import install_redaction
 from jmd.shared.settings import get_settings
 
@@ -67,6 +68,8 @@ class JmdInput(RestInput):
         super().__init__()
         # Rasa set up its own logging; redact secrets in every record of this process.
         install_redaction()
+        # Rasa re-checked its response schema for every action call (jmd/nlu/action_validation.py)
+        action_validation.install()
 
     @classmethod
     def name(cls) -> str:
