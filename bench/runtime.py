@@ -14,10 +14,11 @@ the Telegram front (`python -m bot`) — on a throwaway database (SQLite, or
    second to one chat, so the turns go round several chats (never two within a second
    to one chat) and each turn waits for all of its messages.
 3. **30 people at once**: each has a conversation of several turns through the stand-in,
-   reading and typing 5–15 s after each answer (``--pause``); messages per second,
-   p50/p95 of the reply time, errors (no answer within 30 s, fewer messages than the turn
-   has, or the front's "technical problem"/"error" text). Then the same 30 people without
-   any pause: the most messages per second the assistant answers on this machine.
+   starting within 15 s and reading and typing 5–15 s after each answer (``--pause``);
+   messages per second, p50/p95 of the reply time, errors (no answer within 30 s, fewer
+   messages than the turn has, or the front's "technical problem"/"error" text). Then 30
+   people who all start at the same moment and write again as soon as they are answered:
+   the most messages per second the assistant answers on this machine.
 4. **Peak memory** of each process and its children (``VmHWM`` in ``/proc/<pid>/status``;
    the action server is Sanic's manager process plus its worker).
 
@@ -263,8 +264,9 @@ async def measure_front_vs_rest(api: TimedBotApi, settings: Settings, figures: F
 
 async def measure_concurrent(api: TimedBotApi, figures: Figures, users: int,
                              expected: dict[tuple[str, int], int], *, saturate: bool) -> None:
-    """``users`` people write at once, each a whole conversation; with ``saturate`` as
-    fast as they are answered and only the first turns, else with time to read and type."""
+    """``users`` people write at once, each a whole conversation, starting within one pause
+    and taking time to read and type; with ``saturate`` all start at the same moment, write
+    again as soon as they are answered, and only the first turns."""
     think = random.Random(15)
     first_id = FIRST_USER_ID + (20_000 if saturate else 10_000)
     latencies = figures.saturated if saturate else figures.concurrent
@@ -273,6 +275,8 @@ async def measure_concurrent(api: TimedBotApi, figures: Figures, users: int,
     async def person(user_id: int, language: str) -> None:
         nonlocal turns
         script = SCRIPTS[language][:SATURATION_TURNS] if saturate else SCRIPTS[language]
+        if not saturate:  # people who are in the middle of their conversations
+            await asyncio.sleep(think.uniform(0, figures.pause[1]))
         for turn, text in enumerate(script):
             elapsed, trouble = await front_turn(api, user_id, text, language,
                                                 expected.get((language, turn), 1))
@@ -346,10 +350,11 @@ def report(figures: Figures, model: Path, users: int) -> str:
            if errors else "")
         + f" (each a conversation of {len(next(iter(SCRIPTS.values())))} turns, "
         f"{figures.pause[0]:g}–{figures.pause[1]:g} s to read and type after each "
-        "answer; errors counted over all runs).",
+        f"answer, the first message within {figures.pause[1]:g} s; errors counted over all "
+        "runs).",
         f"- **Most the assistant answers here**: {most:.1f} messages/s "
-        f"({figures.saturated_turns} messages from {users} people who write again as soon as "
-        "they are answered).",
+        f"({figures.saturated_turns} messages from {users} people who all start at the same "
+        "moment and write again as soon as they are answered).",
         "- Peak memory (VmHWM): " + ", ".join(
             f"{name} {sum(mbs):.0f} MB" + (
                 f" ({' + '.join(f'{mb:.0f}' for mb in mbs)}: {len(mbs)} processes)"
