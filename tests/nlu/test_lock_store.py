@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from jmd.nlu.lock_store import RedisUrlLockStore, redis_lock_store
 from jmd.shared.settings import get_settings
+from tests.helpers.redis import require_redis_server, throwaway_redis
 
 
 @pytest.fixture
@@ -58,3 +60,33 @@ def test_defaults_and_bad_urls() -> None:
     for bad in ("localhost:6379", "http://localhost", "redis:///0"):
         with pytest.raises(ValueError, match="REDIS_URL"):
             redis_lock_store(bad)
+
+
+def test_two_servers_on_one_redis_never_lose_each_other_s_ticket(
+    fresh_settings: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Server A finishes its turn while server B takes a ticket for the same person: B's
+    ticket must survive A's clean-up (without the mutex A wrote the lock back without it,
+    deleted it, and B's message failed with LockError)."""
+    with throwaway_redis(require_redis_server()) as url:
+        first, second = created(monkeypatch, url), created(monkeypatch, url)
+        assert isinstance(first, RedisUrlLockStore)
+        mine = first.issue_ticket("someone")
+        theirs: list[int] = []
+        other = threading.Thread(target=lambda: theirs.append(second.issue_ticket("someone")))
+        save = first.store.save_lock
+
+        def save_while_the_other_server_asks(lock: object) -> None:
+            if not other.is_alive() and not theirs:
+                other.start()
+                other.join(0.3)  # with the mutex, B waits for A's change to end
+            save(lock)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(first.store, "save_lock", save_while_the_other_server_asks)
+        first.cleanup("someone", mine)
+        other.join(10)
+        assert len(theirs) == 1
+        lock = second.get_lock("someone")
+        assert lock is not None and not lock.is_locked(theirs[0])  # B is served next
+        second.cleanup("someone", theirs[0])
+        assert second.get_lock("someone") is None
