@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
@@ -15,7 +16,10 @@ from tests.helpers.redis import require_redis_server, throwaway_redis
 
 
 @pytest.fixture
-def fresh_settings() -> Iterator[None]:
+def fresh_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    # settings without a key would create one in the developer's var/
+    monkeypatch.setenv("PSEUDONYM_SECRET", "test-secret")
+    monkeypatch.setenv("JMD_VAR_DIR", str(tmp_path))
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
@@ -54,7 +58,7 @@ def test_with_redis_url_rasa_s_redis_store_is_used(
         "10.0.0.5", 6380, 2, "p@ss")
 
 
-def test_defaults_and_bad_urls() -> None:
+def test_defaults_and_bad_urls(fresh_settings: None) -> None:
     options = redis_lock_store("redis://localhost").red.connection_pool.connection_kwargs
     assert (options["host"], options["port"], options["db"]) == ("localhost", 6379, 0)
     for bad in ("localhost:6379", "http://localhost", "redis:///0"):
