@@ -1,9 +1,10 @@
 """Talks to Rasa's REST channel; shared by the Telegram front and the terminal chat.
 
 ``RASA_URL`` may name several Rasa servers, comma-separated, that share one tracker store
-and one lock store (README "Scale-out"). Each person has a server of their own (chosen by
-their key), so one conversation normally stays on one server; when it fails, the next
-server takes over, and the shared stores let it carry on the same conversation.
+and one lock store (README "Production and scale-out"). Each person has a server of their
+own (chosen by their key), so one conversation normally stays on one server; when it
+fails, the next server takes over, and the shared stores let it carry on the same
+conversation.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Scale-out (README "Scale-out"): two Rasa servers behind one front, one conversation.
+"""Two Rasa servers behind one front, one conversation (README "Production and scale-out").
 
 PostgreSQL holds the conversations and the tables, Redis the per-conversation locks; one
 action server; two Rasa servers; the front in webhook mode with ``RASA_URL`` naming both.

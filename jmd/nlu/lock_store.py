@@ -2,8 +2,8 @@
 
 Rasa handles one conversation's messages one at a time by taking a per-conversation lock
 (a ticket lock). With one Rasa server the locks can live in its memory; several servers
-behind the front (README "Scale-out") must share them, or two servers could work on the
-same conversation at once and interleave its events. ``REDIS_URL`` set: Rasa's
+behind the front (README "Production and scale-out") must share them, or two servers
+could work on the same conversation at once and interleave its events. ``REDIS_URL`` set: Rasa's
 :class:`RedisLockStore` on that server; unset: the in-memory store, as without
 ``lock_store`` in ``endpoints.yml``. One ``endpoints.yml`` serves both set-ups (Rasa's
 own ``type: redis`` needs its variables even where there is no Redis).
