@@ -116,10 +116,12 @@ test: check-content $(RASA_STAMP)
 	@MAKE="$(MAKE)" scripts/test.sh $(PY) $(RASA_PY) $(MODEL) $(PYTEST_ARGS)
 
 # Benchmarks print figures (reports/), they assert nothing. `make bench`: the running
-# assistant's speed and memory (bench/runtime.py, ~3 min); BENCH_TRAIN=1 adds bench-train.
+# assistant's speed and memory (bench/runtime.py, ~3 min); BENCH_TRAIN=1 adds bench-train,
+# BENCH_RASA_SERVERS=2 measures the scale-out set-up (PostgreSQL, Redis, two Rasa servers).
 bench: $(STAMP) $(MODEL)
 	$(PY) -m bench.runtime --model $(MODEL) --out reports \
-		$(if $(BENCH_DATABASE_URL),--database-url "$(BENCH_DATABASE_URL)")
+		$(if $(BENCH_DATABASE_URL),--database-url "$(BENCH_DATABASE_URL)") \
+		$(if $(BENCH_RASA_SERVERS),--rasa-servers $(BENCH_RASA_SERVERS))
 	@if [ -n "$(BENCH_TRAIN)" ]; then $(MAKE) --no-print-directory bench-train; fi
 
 # Trains once from scratch: seconds and model bytes per component, load time.

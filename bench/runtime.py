@@ -22,7 +22,12 @@ the Telegram front (`python -m bot`) — on a throwaway database (SQLite, or
 4. **Peak memory** of each process and its children (``VmHWM`` in ``/proc/<pid>/status``;
    the action server is Sanic's manager process plus its worker).
 
-Figures are printed and written to ``reports/bench.md``; nothing is asserted.
+``--rasa-servers 2`` measures the scale-out set-up instead (README "Production and
+scale-out"): a throwaway PostgreSQL (unless ``--database-url``) and ``redis-server``, two
+Rasa servers, the front with both in ``RASA_URL``; bare REST goes to the first server.
+
+Figures are printed and written to ``reports/bench.md`` (``bench-2-rasa.md`` …); nothing is
+asserted.
 """
 
 from __future__ import annotations
@@ -33,13 +38,14 @@ import os
 import platform
 import random
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,9 +53,12 @@ import httpx
 
 from bench.standin import TimedBotApi
 from jmd.db.migrate import upgrade
-from jmd.run import Processes, child_env, start_backend
+from jmd.run import Processes, child_env, rasa_command, start_backend
 from jmd.shared.settings import PROJECT_ROOT, Settings, get_settings, load_settings
 from jmd.texts import t
+from tests.helpers.ports import free_port
+from tests.helpers.postgres import throwaway_postgres
+from tests.helpers.redis import throwaway_redis
 from tests.helpers.stack import patched_environ, stack_environment
 
 # Conversations per language: a greeting, questions (FAQ topics), out of scope, thanks.
@@ -90,6 +99,7 @@ class Figures:
     load_before: tuple[float, ...] = ()
     load_after: tuple[float, ...] = ()
     database: str = "SQLite"
+    rasa_servers: int = 1
     parse_via: str = ""
     parse: list[float] = field(default_factory=list)
     rest: list[float] = field(default_factory=list)
@@ -139,11 +149,26 @@ def process_tree(pid: int) -> list[int]:
 
 @contextmanager
 def running_assistant(
-    model: Path, api: TimedBotApi, database_url: str | None, api_token: str
+    model: Path, api: TimedBotApi, database_url: str | None, api_token: str, rasa_servers: int
 ) -> Iterator[tuple[Settings, Processes]]:
-    """Action server, Rasa (HTTP API on, with a token) and the front, on a throwaway var/."""
+    """Action server, Rasa (HTTP API on, with a token) and the front, on a throwaway var/;
+    with several Rasa servers on PostgreSQL and a throwaway Redis."""
+    with ExitStack() as stack:
+        extra = {}
+        if rasa_servers > 1:
+            redis = shutil.which("redis-server")
+            if redis is None:
+                raise SystemExit("--rasa-servers needs redis-server (apt-get install redis-server)")
+            extra["REDIS_URL"] = stack.enter_context(throwaway_redis(redis))
+            database_url = database_url or stack.enter_context(throwaway_postgres())
+        yield from _running(model, api, database_url, api_token, rasa_servers, extra)
+
+
+def _running(model: Path, api: TimedBotApi, database_url: str | None, api_token: str,
+             rasa_servers: int, extra: dict[str, str]) -> Iterator[tuple[Settings, Processes]]:
     var_dir = Path(tempfile.mkdtemp(prefix="jmd-bench-"))
     extra = {
+        **extra,
         "SEED_DEMO_DATA": "0",
         "LOG_LEVEL": "WARNING",  # the benchmark measures the assistant, not its logging
         "RASA_ENABLE_API": "1",
@@ -161,13 +186,33 @@ def running_assistant(
         processes = Processes()
         try:
             start_backend(settings, processes, model)
-            processes.start("telegram", [sys.executable, "-m", "bot"],
-                            child_env(settings, telegram=True))
+            servers = [settings.rasa_url]
+            for number in range(2, rasa_servers + 1):
+                other = replace(settings, rasa_port=free_port())
+                processes.start(f"rasa-{number}", rasa_command(other, model),
+                                child_env(settings))
+                servers.append(f"http://127.0.0.1:{other.rasa_port}")
+                wait_ready(servers[-1])
+            front = child_env(settings, telegram=True)
+            front["RASA_URL"] = ",".join(servers)
+            processes.start("telegram", [sys.executable, "-m", "bot"], front)
             api.wait_for(lambda: api.calls_of("getUpdates"), timeout=120)
             yield settings, processes
         finally:
             processes.stop()
             get_settings.cache_clear()
+
+
+def wait_ready(url: str, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/status", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"the Rasa server at {url} did not start")
 
 
 def metadata(language: str) -> dict[str, str]:
@@ -327,7 +372,9 @@ def report(figures: Figures, model: Path, users: int) -> str:
         f"load average before {' / '.join(f'{x:.2f}' for x in figures.load_before)}, "
         f"after {' / '.join(f'{x:.2f}' for x in figures.load_after)} · model `{model.name}` "
         f"({model.stat().st_size / 1e6:.0f} MB) · database {figures.database} · "
-        f"{figures.seconds:.0f} s in all",
+        + (f"{figures.rasa_servers} Rasa servers (Redis locks) · "
+           if figures.rasa_servers > 1 else "")
+        + f"{figures.seconds:.0f} s in all",
         "",
         "| what | p50 | p95 | mean | n |",
         "| --- | ---: | ---: | ---: | ---: |",
@@ -368,16 +415,18 @@ def report(figures: Figures, model: Path, users: int) -> str:
 
 
 async def run(model: Path, database_url: str | None, chats: int, users: int,
-              pause: tuple[float, float]) -> Figures:
-    figures = Figures(load_before=os.getloadavg(), pause=pause)
-    if database_url:
-        figures.database = database_url.split(":", 1)[0].split("+", 1)[0]
+              pause: tuple[float, float], rasa_servers: int) -> Figures:
+    figures = Figures(load_before=os.getloadavg(), pause=pause, rasa_servers=rasa_servers)
+    if database_url or rasa_servers > 1:
+        figures.database = (database_url or "postgresql").split(":", 1)[0].split("+", 1)[0]
     started = time.monotonic()
     token = secrets.token_urlsafe(24)
     api = TimedBotApi()
     api.start()
     try:
-        with running_assistant(model, api, database_url, token) as (settings, processes):
+        with running_assistant(model, api, database_url, token, rasa_servers) as (
+            settings, processes,
+        ):
             print("[bench] started; NLU parse …", flush=True)
             await measure_parse(settings, token, figures)
             print("[bench] front vs bare Rasa …", flush=True)
@@ -386,7 +435,8 @@ async def run(model: Path, database_url: str | None, chats: int, users: int,
             await measure_concurrent(api, figures, users, expected, saturate=False)
             print(f"[bench] {users} people at once, without pauses …", flush=True)
             await measure_concurrent(api, figures, users, expected, saturate=True)
-            names = {"telegram": "front", "rasa": "Rasa", "action-server": "action server"}
+            names = {"telegram": "front", "rasa": "Rasa", "action-server": "action server",
+                     **{f"rasa-{n}": f"Rasa {n}" for n in range(2, rasa_servers + 1)}}
             figures.peak_mb = {
                 names.get(name, name): [peak_rss_mb(pid) for pid in process_tree(process.pid)]
                 for name, process in processes.children}
@@ -405,6 +455,8 @@ def main() -> int:
     parser.add_argument("--database-url", help="e.g. a throwaway PostgreSQL (default SQLite)")
     parser.add_argument("--chats", type=int, default=9, help="chats of the front-vs-REST run")
     parser.add_argument("--users", type=int, default=30, help="people writing at once")
+    parser.add_argument("--rasa-servers", type=int, default=1,
+                        help="2 or more: the scale-out set-up (PostgreSQL, Redis)")
     parser.add_argument("--pause", default="5-15",
                         help="seconds to read and type between two messages (MIN-MAX)")
     args = parser.parse_args()
@@ -413,10 +465,12 @@ def main() -> int:
         return 2
     low, _, high = args.pause.partition("-")
     pause = (float(low), float(high or low))
-    figures = asyncio.run(run(args.model, args.database_url, args.chats, args.users, pause))
+    figures = asyncio.run(run(args.model, args.database_url, args.chats, args.users, pause,
+                              args.rasa_servers))
     text = report(figures, args.model, args.users)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "bench.md").write_text(text, encoding="utf-8")
+    name = "bench.md" if args.rasa_servers == 1 else f"bench-{args.rasa_servers}-rasa.md"
+    (args.out / name).write_text(text, encoding="utf-8")
     print(text)
     return 0
 
