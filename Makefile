@@ -33,7 +33,8 @@ help:
 	@echo "make import-slots FILE=…   counselors' free times from CSV or iCalendar (see docs/termine.md)"
 	@echo "make eval   cross-validation of the NLU, ours vs Rasa's default pipeline (reports/; MAX_FOLDS=1 for a quicker figure)"
 	@echo "make eval-quick   the same in seconds with a linear stand-in model (for editors)"
-	@echo "make bench  benchmarks: training time and model size per component (reports/)"
+	@echo "make bench  benchmarks: reply latency, front vs bare Rasa, 30 people at once, memory (reports/bench.md; BENCH_TRAIN=1 adds make bench-train)"
+	@echo "make bench-train   training time and model size per component (reports/)"
 	@echo "make purge  delete data older than RETENTION_DAYS now (the Telegram front also does it)"
 
 $(STAMP): pyproject.toml scripts/find-python.sh
@@ -114,15 +115,21 @@ validate: $(RASA_STAMP)
 test: check-content $(RASA_STAMP)
 	@MAKE="$(MAKE)" scripts/test.sh $(PY) $(RASA_PY) $(MODEL) $(PYTEST_ARGS)
 
-# Benchmarks print figures (reports/), they assert nothing.
-bench: bench-train
+# Benchmarks print figures (reports/), they assert nothing. `make bench`: the running
+# assistant's speed and memory (bench/runtime.py, ~3 min); BENCH_TRAIN=1 adds bench-train,
+# BENCH_RASA_SERVERS=2 measures the scale-out set-up (PostgreSQL, Redis, two Rasa servers).
+bench: $(STAMP) $(MODEL)
+	$(PY) -m bench.runtime --model $(MODEL) --out reports \
+		$(if $(BENCH_DATABASE_URL),--database-url "$(BENCH_DATABASE_URL)") \
+		$(if $(BENCH_RASA_SERVERS),--rasa-servers $(BENCH_RASA_SERVERS))
+	@if [ -n "$(BENCH_TRAIN)" ]; then $(MAKE) --no-print-directory bench-train; fi
 
 # Trains once from scratch: seconds and model bytes per component, load time.
 bench-train: $(RASA_STAMP)
 	$(RASA_PY) -m jmd.nlu.bench_train --out reports
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check jmd actions bot tests migrations
+	$(VENV)/bin/ruff check jmd actions bot bench tests migrations
 	$(VENV)/bin/mypy
 
 clean:

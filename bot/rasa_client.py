@@ -6,12 +6,19 @@ the front keeps the message) and :class:`RasaFailed` (HTTP 500 or another error 
 handling this message failed — retrying would fail again; the person is told at once).
 Retries are safe: the channel answers a message it has handled already (same idempotency
 key in the metadata) from the conversation instead of handling it again.
+
+``RASA_URL`` may name several Rasa servers, comma-separated, that share one tracker store
+and one lock store (README "Production and scale-out"). Each person has a server of their
+own (chosen by their key), so one conversation normally stays on one server; when it
+fails, the next server takes over, and the shared stores let it carry on the same
+conversation.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,9 +80,9 @@ class RasaClient:
         backoff: float = 0.5,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._url = base_url.rstrip("/") + "/webhooks/jmd/webhook"
-        # the channel's readiness check: Rasa's HTTP API (/status) is off by default
-        self._ready_url = base_url.rstrip("/") + "/webhooks/jmd/"
+        self._servers = [url.strip().rstrip("/") for url in base_url.split(",") if url.strip()]
+        if not self._servers:
+            raise ValueError("no Rasa URL")
         self._attempts = attempts
         self._backoff = backoff
         # the channel acts only for the holder of RASA_CHANNEL_TOKEN (jmd/nlu/channel.py)
@@ -89,9 +96,11 @@ class RasaClient:
         """Deliver ``text`` from ``sender``; retries with backoff before giving up."""
         body = {"sender": sender, "message": text, "metadata": metadata or {}}
         last_error: Exception | None = None
+        servers = self.servers_for(sender)
         for attempt in range(self._attempts):
             try:
-                response = await self._client.post(self._url, json=body)
+                url = servers[attempt % len(servers)] + "/webhooks/jmd/webhook"
+                response = await self._client.post(url, json=body)
                 if response.status_code in _UNAVAILABLE:
                     raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}")
                 if response.status_code >= 400:
@@ -108,17 +117,26 @@ class RasaClient:
                     self._attempts,
                     type(error).__name__,
                 )
-                if attempt + 1 < self._attempts:
+                # the other servers are tried at once; each round over all of them waits longer
+                if attempt + 1 < self._attempts and (attempt + 1) % len(servers) == 0:
                     await asyncio.sleep(self._backoff * 2**attempt)
         raise RasaUnavailable(str(last_error)) from last_error
 
+    def servers_for(self, sender: str) -> list[str]:
+        """The servers in the order ``sender`` tries them: their own first (stable hash)."""
+        first = zlib.crc32(sender.encode()) % len(self._servers)
+        return self._servers[first:] + self._servers[:first]
+
     async def is_ready(self) -> bool:
-        """True once Rasa answers and has a model loaded."""
-        try:
-            response = await self._client.get(self._ready_url)
-            return response.status_code == 200
-        except httpx.HTTPError:
-            return False
+        """True once a Rasa server answers and has a model loaded (the channel's readiness
+        check: Rasa's HTTP API with /status is off by default)."""
+        for server in self._servers:
+            try:
+                if (await self._client.get(server + "/webhooks/jmd/")).status_code == 200:
+                    return True
+            except httpx.HTTPError:
+                continue
+        return False
 
     async def close(self) -> None:
         await self._client.aclose()

@@ -92,6 +92,19 @@ def _wait_until(check_url: str, processes: Processes, what: str, timeout: float)
     raise RuntimeError(f"{what} did not start within {timeout:.0f} s")
 
 
+def rasa_command(settings: Settings, model: Path) -> list[str]:
+    """The Rasa server's command line; a second server differs only in ``rasa_port``.
+
+    Rasa's own command line through jmd.nlu.server, which adds the API token (if the API is
+    on) inside the process: a token on a command line is visible to every local user.
+    """
+    api = ["--enable-api"] if settings.rasa_enable_api else []
+    return [str(settings.rasa_bin.parent / "python"), "-m", "jmd.nlu.server", "run", *api,
+            "--interface", settings.rasa_interface, "--port", str(settings.rasa_port),
+            "--model", str(model), "--endpoints", "endpoints.yml",
+            "--credentials", "credentials.yml"]
+
+
 def start_backend(settings: Settings, processes: Processes, model: Path) -> None:
     """Action server and Rasa server, started and waited for.
 
@@ -110,17 +123,7 @@ def start_backend(settings: Settings, processes: Processes, model: Path) -> None
         "action-server", [sys.executable, "-m", "jmd.action_server"],
         child_env(settings, "action-server"),
     )
-    # Rasa's own command line through jmd.nlu.server, which adds the API token (if the API is
-    # on) inside the process: a token on a command line is visible to every local user.
-    api = ["--enable-api"] if settings.rasa_enable_api else []
-    processes.start(
-        "rasa",
-        [str(settings.rasa_bin.parent / "python"), "-m", "jmd.nlu.server", "run", *api,
-         "--interface", settings.rasa_interface, "--port", str(settings.rasa_port),
-         "--model", str(model), "--endpoints", "endpoints.yml",
-         "--credentials", "credentials.yml"],
-        child_env(settings, "rasa"),
-    )
+    processes.start("rasa", rasa_command(settings, model), child_env(settings, "rasa"))
     health = settings.action_server_url.rsplit("/webhook", 1)[0] + "/health"
     _wait_until(health, processes, "action server", 120)
     # the jmd channel's readiness check (200 once the model is loaded)

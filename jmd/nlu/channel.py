@@ -38,6 +38,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from jmd.nlu import action_validation
 from jmd.shared.logging_setup import install_redaction
 from jmd.shared.settings import get_settings
 from jmd.shared.tokens import HEADER, authorized
@@ -60,11 +61,23 @@ class WholeMessageCollector(CollectingOutputChannel):
         await self._persist_message(self._message(recipient_id, text=text.strip()))
 
 
+_health: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
+
+
+def _health_client() -> httpx.AsyncClient:
+    """One client for the server's event loop: a new one per message cost Rasa ~70 ms of
+    CPU (its TLS context loads the CA bundle), a quarter of a reply (`make bench`)."""
+    global _health
+    loop = asyncio.get_running_loop()
+    if _health is None or _health[0] is not loop:
+        _health = (loop, httpx.AsyncClient(timeout=3))
+    return _health[1]
+
+
 async def action_server_is_up() -> bool:
     url = get_settings().action_server_url.rsplit("/webhook", 1)[0] + "/health"
     try:
-        async with httpx.AsyncClient(timeout=3) as client:
-            return (await client.get(url)).status_code == 200
+        return (await _health_client().get(url)).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -115,6 +128,8 @@ class JmdInput(RestInput):
         install_redaction()
         if not get_settings().rasa_channel_token:
             logger.error("RASA_CHANNEL_TOKEN is not set: the jmd channel refuses every message")
+        # Rasa re-checked its response schema for every action call (jmd/nlu/action_validation.py)
+        action_validation.install()
 
     @classmethod
     def name(cls) -> str:

@@ -88,6 +88,8 @@ class Settings:
     handoff_idle_minutes: int = 60
     # Messages the front sends into the counselor group per minute (Telegram: about 20).
     counselor_group_per_minute: int = 20
+    # Rasa's lock store (jmd/nlu/lock_store.py): shared by several Rasa servers; None: memory
+    redis_url: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -162,6 +164,7 @@ def load_settings() -> Settings:
         rasa_bin=Path(env.get("RASA_BIN") or PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"),
         handoff_idle_minutes=_int(env.get("HANDOFF_IDLE_MINUTES"), 60),
         counselor_group_per_minute=_int(env.get("COUNSELOR_GROUP_PER_MINUTE"), 20),
+        redis_url=env.get("REDIS_URL") or None,
     )
 
 

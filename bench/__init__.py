@@ -1,0 +1,1 @@
+"""Benchmarks of the running assistant (`make bench`): they print figures, never assert."""
