@@ -120,7 +120,7 @@ def add_slots(database_url: str) -> None:
 
 
 async def say_to(server: str, sender: str, message: str) -> list[Reply]:
-    client = RasaClient(server, attempts=1)
+    client = RasaClient(server, attempts=1, token=load_settings().rasa_channel_token)
     try:
         return await client.send(sender, message, {"chat_type": "private"})
     finally:
