@@ -29,7 +29,16 @@ from telegram.ext import (
 from bot.booking import on_today, on_week
 from bot.crisis import send_crisis_reply_if_needed
 from bot.formatting import PayloadStore
-from bot.front import AnyApplication, Front, Person, front_of, front_of_context, mark_choice, say
+from bot.front import (
+    AnyApplication,
+    Front,
+    Person,
+    blocked_by_person,
+    front_of,
+    front_of_context,
+    mark_choice,
+    say,
+)
 from bot.handoff.counselor import on_counselor_message, on_done, on_take
 from bot.handoff.maintenance import end_for_erasure, retention_hook
 from bot.handoff.person import route
@@ -180,6 +189,8 @@ async def on_foreign_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     chat = update.effective_chat
     if chat is None or chat.id == front_of_context(context).settings.counselor_chat_id:
         return
+    if chat.type == ChatType.PRIVATE:  # a person blocked or unblocked the bot: no group
+        return
     logger.info("leaving a group chat that is not the counselor group")
     try:
         await context.bot.leave_chat(chat.id)
@@ -201,6 +212,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure with its context (no message text, no IDs) and tell the person."""
     error = context.error
     person = Person.of(update) if isinstance(update, Update) else None
+    if blocked_by_person(error) and person is not None:
+        # the person has blocked the bot: nothing can reach them, nothing else is wrong
+        logger.warning("%s has blocked the bot: %s not answered", short(person.key),
+                       _kind(update))
+        return
     # The traceback names code locations only; the exception's message is left out
     # because it may quote what the person wrote.
     logger.error(

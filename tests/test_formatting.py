@@ -75,3 +75,21 @@ def test_rating_buttons_share_a_row() -> None:
     assert markup is not None
     rows = [[b.text for b in row] for row in markup.inline_keyboard]
     assert rows == [["💡 Studium"], ["👍", "👎"], ["دری"]]
+
+
+def test_buttons_telegram_would_refuse_are_left_out() -> None:
+    """A button without title or payload would make Telegram refuse the whole message."""
+    buttons = (Button("", "/a"), Button(" ", "/b"), Button("Ja", ""), Button("Nein", "/deny"))
+    markup = keyboard(buttons, PayloadStore())
+    assert markup is not None
+    assert [[b.text for b in row] for row in markup.inline_keyboard] == [["Nein"]]
+    assert keyboard((Button("", "/a"),), PayloadStore()) is None
+
+
+def test_callback_data_is_measured_in_utf8_bytes() -> None:
+    store = PayloadStore()
+    dari = "/x" + "د" * 31  # 33 characters, 64 bytes: fits
+    assert store.callback_data(dari) == dari
+    longer = dari + "د"  # 66 bytes
+    token = store.callback_data(longer)
+    assert token != longer and len(token.encode()) <= 64 and store.payload(token) == longer

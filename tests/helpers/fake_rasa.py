@@ -4,7 +4,8 @@ It speaks the same HTTP as Rasa (``POST /webhooks/jmd/webhook``, ``GET /status``
 answers like the trained assistant does for the few messages the handoff tests use:
 ``/human_handoff`` or a text with "mensch" → the handoff request of ``action_handoff``;
 a text with "nicht mehr leben" → a crisis text, then an urgent handoff; anything else →
-an echo. It records every message, so a test can prove Rasa heard nothing.
+an echo; a message in ``scripted`` → the replies given there. It records every message,
+so a test can prove Rasa heard nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ def echo(message: str) -> str:
 @dataclass
 class FakeRasa:
     received: list[tuple[str, str]] = field(default_factory=list)
+    # message → Rasa's replies to it (``{"text", "buttons", "custom"}`` items)
+    scripted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -79,6 +82,8 @@ class FakeRasa:
             events = self._events.setdefault(sender, [])
             events.append({"event": "user", "text": message})
             recent = tuple(recent_texts(events))
+        if message in self.scripted:
+            return web.json_response(self.scripted[message])
         lowered = message.lower()
         if message == "/human_handoff" or "mensch" in lowered:
             return web.json_response([{"custom": Request(False, language, recent).as_custom()}])
