@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from telegram.ext import Application
 
@@ -35,7 +36,7 @@ from tests.helpers.domain import response_text
 from tests.helpers.fake_rasa import FakeRasa, echo
 from tests.helpers.forward import Forwarder
 from tests.helpers.ports import free_port
-from tests.helpers.stack import patched_environ
+from tests.helpers.stack import action_server_stopped, patched_environ
 
 RETENTION_DAYS = 45  # not the default, so the notice shows the configured value
 
@@ -462,6 +463,33 @@ async def test_when_rasa_comes_back_the_kept_message_is_answered(
         assert replied_to["message_id"] == original["message"]["message_id"]
         with session_scope() as session:
             assert pending_of(session, pseudonym(6006)) == [], "answered, then deleted"
+
+
+@pytest.mark.model
+async def test_when_the_action_server_is_down_the_message_is_kept_and_answered_later(
+    api: BotApiStandIn, rasa_stack: Settings
+) -> None:
+    """Rasa runs, its action server does not: the channel answers 503, the front tells the
+    person and keeps the message; once the action server is back it is answered."""
+    env = front_env(api, rasa_stack.var_dir, rasa_stack.database_url, rasa_stack.rasa_url)
+    async with running_front(env):
+        with action_server_stopped(rasa_stack) as restart:
+            channel = httpx.post(f"{rasa_stack.rasa_url}/webhooks/jmd/webhook", timeout=30,
+                                 json={"sender": "test-503", "message": "hallo"})
+            assert channel.status_code == 503
+            original = api.push_text(6008, "مرحبا شلونك", "ar")
+            await wait_for_message(api, 6008, t("technical_problem", "ar"))
+            with session_scope() as session:
+                assert [row.text for row in pending_of(session, pseudonym(6008))] == [
+                    "مرحبا شلونك"]
+            restart()  # the person writes nothing more
+            intro = await wait_for_message(api, 6008, t("pending_answer", "ar"))
+            await wait_for_message(api, 6008, to_html(response_text("utter_greet", "ar"), "ar"))
+        assert intro.params["reply_parameters"]["message_id"] == (
+            original["message"]["message_id"])
+        with session_scope() as session:
+            assert pending_of(session, pseudonym(6008)) == [], "answered, then deleted"
+    assert api.refused() == []
 
 
 @pytest.mark.model
