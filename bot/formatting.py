@@ -49,6 +49,10 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
                 cut = piece.rfind(" ", 0, limit)
             if cut <= 0:
                 cut = limit
+                # never inside an HTML entity ("&amp;"): Telegram could not parse either half
+                amp = piece.rfind("&", max(0, cut - 8), cut)
+                if amp > 0 and ";" not in piece[amp:cut]:
+                    cut = amp
             parts.append(piece[:cut].rstrip())
             piece = piece[cut:].lstrip()
         current = piece

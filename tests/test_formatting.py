@@ -93,3 +93,12 @@ def test_callback_data_is_measured_in_utf8_bytes() -> None:
     longer = dari + "د"  # 66 bytes
     token = store.callback_data(longer)
     assert token != longer and len(token.encode()) <= 64 and store.payload(token) == longer
+
+
+def test_a_word_longer_than_a_message_is_not_cut_inside_an_html_entity() -> None:
+    from tests.helpers.bot_api import visible_text
+
+    text = to_html("x" * 4094 + "&&&" + "y" * 10, "de")  # "&amp;" across the limit
+    parts = split_message(text)
+    assert "".join(parts) == text and all(len(p) <= 4096 for p in parts)
+    assert "".join(visible_text(p, "HTML") for p in parts) == "x" * 4094 + "&&&" + "y" * 10

@@ -93,7 +93,7 @@ TEXT_METHODS = frozenset({"sendmessage", "editmessagetext"})
 CAPTION_METHODS = frozenset({"sendphoto", "sendaudio", "senddocument", "sendvideo",
                              "sendanimation", "sendvoice", "copymessage", "editmessagecaption"})
 # Methods that put something into (or change something in) the chat ``chat_id``.
-INTO_CHAT = frozenset(name for name, required in REQUIRED.items()
+INTO_CHAT = frozenset(name for name in REQUIRED
                       if name.startswith(("send", "copy", "forward", "editmessage"))
                       or name in {"pinchatmessage", "deletemessage"})
 TOPIC_NAMED = frozenset({"createforumtopic", "editforumtopic"})
