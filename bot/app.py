@@ -32,7 +32,16 @@ from telegram.ext import (
 from bot.booking import on_today, on_week
 from bot.crisis import send_crisis_reply_if_needed
 from bot.formatting import PayloadStore
-from bot.front import AnyApplication, Front, Person, front_of, front_of_context, mark_choice, say
+from bot.front import (
+    AnyApplication,
+    Front,
+    Person,
+    blocked_by_person,
+    front_of,
+    front_of_context,
+    mark_choice,
+    say,
+)
 from bot.handoff.common import BACK_PATTERN
 from bot.handoff.counselor import on_counselor_message, on_done, on_take
 from bot.handoff.delivery import group_mirror
@@ -195,6 +204,8 @@ async def on_foreign_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if group is not None and message is not None and message.migrate_from_chat_id == group:
         follow_migration(context.application, chat.id)  # the counselor group, under a new id
         return
+    if chat.type == ChatType.PRIVATE:  # a person blocked or unblocked the bot: no group
+        return
     logger.info("leaving a group chat that is not the counselor group")
     try:
         await context.bot.leave_chat(chat.id)
@@ -235,6 +246,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure with its context (no message text, no IDs) and tell the person."""
     error = context.error
     person = Person.of(update) if isinstance(update, Update) else None
+    if blocked_by_person(error) and person is not None:
+        # the person has blocked the bot: nothing can reach them, nothing else is wrong
+        logger.warning("%s has blocked the bot: %s not answered", short(person.key),
+                       _kind(update))
+        return
     # The traceback names code locations only; the exception's message is left out
     # because it may quote what the person wrote.
     logger.error(

@@ -17,6 +17,7 @@ from telegram import Bot, InputFile, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.formatting import split_message
 from bot.front import AnyApplication, Front, front_of, front_of_context
 from bot.handoff.counselor import counselor_name
 from jmd.booking import reminders, service
@@ -86,11 +87,12 @@ async def handle_custom(
 # -- the counselor group --------------------------------------------------------------
 
 
-def overview(bookings: list[BookingView], heading: str) -> str:
-    """Bookings for the counselor group, in order, under ``heading``."""
+def overview(bookings: list[BookingView], heading: str) -> list[str]:
+    """Bookings for the counselor group, in order, under ``heading``: as many messages as
+    Telegram's length limit needs, each booking whole in one of them."""
     if not bookings:
-        return f"{heading}\n\n{staff('booking.none')}"
-    return "\n\n".join([heading, *(staff_line(b) for b in bookings)])
+        return [f"{heading}\n\n{staff('booking.none')}"]
+    return split_message("\n\n".join([heading, *(staff_line(b) for b in bookings)]))
 
 
 def _day_start(moment: datetime) -> datetime:
@@ -120,8 +122,8 @@ async def _overview(update: Update, context: ContextTypes.DEFAULT_TYPE, *, days:
         return
     start = _day_start(now())
     bookings = await db(service.bookings_between, start, start + timedelta(days=days))
-    await context.bot.send_message(message.chat_id, overview(bookings, heading),
-                                   message_thread_id=thread)
+    for part in overview(bookings, heading):
+        await context.bot.send_message(message.chat_id, part, message_thread_id=thread)
 
 
 # -- reminders ------------------------------------------------------------------------

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import html
+import logging
 from collections import OrderedDict
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.rasa_client import Button
 from jmd.shared.languages import registry
+
+logger = logging.getLogger(__name__)
 
 TELEGRAM_LIMIT = 4096
 CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data
@@ -46,6 +49,10 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
                 cut = piece.rfind(" ", 0, limit)
             if cut <= 0:
                 cut = limit
+                # never inside an HTML entity ("&amp;"): Telegram could not parse either half
+                amp = piece.rfind("&", max(0, cut - 8), cut)
+                if amp > 0 and ";" not in piece[amp:cut]:
+                    cut = amp
             parts.append(piece[:cut].rstrip())
             piece = piece[cut:].lstrip()
         current = piece
@@ -89,12 +96,20 @@ SHORT_TITLE = 2
 
 
 def keyboard(buttons: tuple[Button, ...], store: PayloadStore) -> InlineKeyboardMarkup | None:
-    """One button per row, except that neighbouring short buttons (👍 👎) share one."""
-    if not buttons:
+    """One button per row, except that neighbouring short buttons (👍 👎) share one.
+
+    A button without a title or a payload is left out: Telegram would refuse the whole
+    message for it, and nobody could read or use it anyway.
+    """
+    usable = [b for b in buttons if b.title.strip() and b.payload]
+    if len(usable) < len(buttons):
+        logger.warning("left out %d button(s) without title or payload",
+                       len(buttons) - len(usable))
+    if not usable:
         return None
     rows: list[list[InlineKeyboardButton]] = []
     previous_short = False
-    for b in buttons:
+    for b in usable:
         button = InlineKeyboardButton(b.title[:64], callback_data=store.callback_data(b.payload))
         short = len(b.title) <= SHORT_TITLE
         if short and previous_short:

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, CallbackQuery, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot.formatting import PayloadStore, keyboard, split_message, to_html
+from bot.formatting import TELEGRAM_LIMIT, PayloadStore, keyboard, split_message, to_html
 from bot.inbox import ChatInbox
 from bot.rasa_client import RasaClient, Reply
 from jmd.db import db
@@ -79,6 +79,12 @@ class Person:
         return stored or langs.from_telegram_code(self.telegram_language_code) or langs.default
 
 
+def blocked_by_person(error: BaseException | None) -> bool:
+    """Telegram refused because the person blocked the bot (or deleted their account),
+    not because the bot left a group: "Forbidden: bot was blocked by the user"."""
+    return isinstance(error, Forbidden) and "user" in error.message.lower()
+
+
 async def say(bot: Bot, chat_id: int, key: str, language: str, **kwargs: Any) -> Message:
     """Send the front's own text ``key`` in ``language``."""
     return await bot.send_message(chat_id, t(key, language), **kwargs)
@@ -99,19 +105,27 @@ async def send_replies(
     """Rasa's replies as Telegram messages: escaped, split to fit, buttons on the last part.
 
     A custom reply (no text) is handed to ``on_custom`` where it stands in the answer: the
-    crisis text is sent before the handoff it asks for.
+    crisis text is sent before the handoff it asks for. If the person has blocked the bot
+    (Forbidden), no more texts are tried, but the custom replies still run (a crisis
+    handoff reaches the counselors); the Forbidden is raised at the end.
     """
+    blocked: Forbidden | None = None
     for reply in replies:
         if reply.custom and on_custom is not None:
             await on_custom(reply.custom)
-        if not reply.text:
+        if not reply.text or blocked is not None:
             continue
         parts = split_message(to_html(reply.text, language))
-        for index, part in enumerate(parts):
-            markup = keyboard(reply.buttons, payloads) if index == len(parts) - 1 else None
-            await bot.send_message(
-                chat_id=chat_id, text=part, parse_mode=ParseMode.HTML, reply_markup=markup
-            )
+        try:
+            for index, part in enumerate(parts):
+                markup = keyboard(reply.buttons, payloads) if index == len(parts) - 1 else None
+                await bot.send_message(
+                    chat_id=chat_id, text=part, parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+        except Forbidden as error:
+            blocked = error
+    if blocked is not None:
+        raise blocked
 
 
 async def mark_choice(query: CallbackQuery) -> None:
@@ -128,9 +142,14 @@ async def mark_choice(query: CallbackQuery) -> None:
         ),
         "",
     )
+    marked = f"\n\n✅ {title}" if title else ""
     try:
+        if len(message.text or "") + len(marked) > TELEGRAM_LIMIT:
+            # no room for the mark in a message this long: only the keyboard goes
+            await message.edit_reply_markup(reply_markup=None)
+            return
         await message.edit_text(
-            f"{message.text_html}\n\n✅ {html.escape(title)}" if title else message.text_html,
+            message.text_html + html.escape(marked, quote=False),
             parse_mode=ParseMode.HTML,
             reply_markup=None,
         )

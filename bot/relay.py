@@ -15,6 +15,8 @@ the conversation instead of being handled twice (``jmd/nlu/channel.py``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -23,10 +25,20 @@ from typing import Any
 from sqlalchemy.orm import Session
 from telegram import Bot, ReplyParameters
 from telegram.constants import ChatAction
+from telegram.error import Forbidden
 
 from bot.booking import handle_custom
 from bot.crisis import send_crisis_reply_if_needed
-from bot.front import AnyApplication, Front, OnCustom, Person, front_of, say, send_replies
+from bot.front import (
+    AnyApplication,
+    Front,
+    OnCustom,
+    Person,
+    blocked_by_person,
+    front_of,
+    say,
+    send_replies,
+)
 from bot.handoff.person import perform
 from bot.rasa_client import RasaFailed, RasaUnavailable
 from jmd.db import db
@@ -43,6 +55,22 @@ from jmd.db.persons import touch_person
 from jmd.identity import short
 
 logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def _unless_blocked(key: str) -> Iterator[None]:
+    """Go on when Telegram refuses a message because the person has blocked the bot.
+
+    What they sent still counts (Rasa hears it, a crisis still reaches the counselors);
+    only what was meant for them cannot be delivered.
+    """
+    try:
+        yield
+    except Forbidden as error:
+        if not blocked_by_person(error):
+            raise
+        logger.warning("%s has blocked the bot: a message to them was not delivered",
+                       short(key))
 
 
 def _metadata(telegram_language_code: str | None, key: str | None = None) -> dict[str, Any]:
@@ -116,7 +144,8 @@ async def relay(
     (``bot.handoff.person``).
     """
     await db(_remember_chat, person)
-    await bot.send_chat_action(chat_id=person.chat_id, action=ChatAction.TYPING)
+    with _unless_blocked(person.key):
+        await bot.send_chat_action(chat_id=person.chat_id, action=ChatAction.TYPING)
     # Older messages still waiting are answered first, or this one waits behind them.
     waiting = await db(has_pending, person.key)
     if waiting and not await flush(front, bot, person.key):
@@ -133,21 +162,26 @@ async def relay(
         return
     except RasaFailed:
         logger.error("Rasa failed to handle a message of %s", short(person.key))
-        await _failed(bot, person, text_)
+        with _unless_blocked(person.key):
+            await _failed(bot, person, text_)
         return
     language = await person.language_async()
-    await send_replies(bot, person.chat_id, replies, language, front.payloads,
-                       _on_custom(front, bot, person, language))
+    with _unless_blocked(person.key):
+        await send_replies(bot, person.chat_id, replies, language, front.payloads,
+                           _on_custom(front, bot, person, language))
 
 
 async def _kept(bot: Bot, person: Person, text_: str, message_id: int | None) -> None:
     """Store the message for later and tell the person (the crisis reply first)."""
     # A crisis message gets the emergency numbers now, before anything can fail.
-    language = await send_crisis_reply_if_needed(bot, person, text_)
+    language = None
+    with _unless_blocked(person.key):
+        language = await send_crisis_reply_if_needed(bot, person, text_)
     await db(_keep, person, text_, message_id)
-    await say(
-        bot, person.chat_id, "technical_problem", language or await person.language_async()
-    )
+    with _unless_blocked(person.key):
+        await say(
+            bot, person.chat_id, "technical_problem", language or await person.language_async()
+        )
 
 
 async def _failed(
@@ -175,15 +209,19 @@ async def flush(front: Front, bot: Bot, key: str) -> bool:
         except RasaFailed:  # it would fail again: tell the person, go on with the next
             logger.error("Rasa failed to handle a waiting message of %s", short(key))
             await db(forget_pending, row.id)
-            await _failed(bot, person, row.text, reply_to)
+            with _unless_blocked(key):
+                await _failed(bot, person, row.text, reply_to)
             continue
         # Rasa has taken the message: forget it now (before answering, so that the answer
         # never arrives while the text is still stored); not sent again if Telegram fails.
         await db(forget_pending, row.id)
         language = await person.language_async()
-        await say(bot, person.chat_id, "pending_answer", language, reply_parameters=reply_to)
-        await send_replies(bot, person.chat_id, replies, language, front.payloads,
-                           _on_custom(front, bot, person, language))
+        with _unless_blocked(key):
+            await say(bot, person.chat_id, "pending_answer", language,
+                      reply_parameters=reply_to)
+        with _unless_blocked(key):
+            await send_replies(bot, person.chat_id, replies, language, front.payloads,
+                               _on_custom(front, bot, person, language))
     logger.info("answered the waiting messages of %s", short(key))
     return True
 
@@ -195,7 +233,8 @@ async def settle(front: Front, bot: Bot, key: str, chat_id: int, rasa_ready: boo
     if expired:
         logger.warning("gave up %d waiting message(s) of %s", len(expired), short(key))
         language = await Person(key, chat_id, expired[-1]).language_async()
-        await say(bot, chat_id, "pending_expired", language)
+        with _unless_blocked(key):
+            await say(bot, chat_id, "pending_expired", language)
     if rasa_ready:
         await flush(front, bot, key)
 

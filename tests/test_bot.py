@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from telegram.ext import Application
 
@@ -29,12 +30,13 @@ from jmd.db.persons import get_person
 from jmd.identity import pseudonym
 from jmd.shared.settings import Settings, get_settings, load_settings
 from jmd.texts import t
-from tests.helpers.bot_api import BotApiStandIn, Call
+from tests.helpers.bot_api import BOT_USER, BotApiStandIn, Call
 from tests.helpers.db import rows_with
 from tests.helpers.domain import response_text
+from tests.helpers.fake_rasa import FakeRasa, echo
 from tests.helpers.forward import Forwarder
 from tests.helpers.ports import free_port
-from tests.helpers.stack import patched_environ
+from tests.helpers.stack import action_server_stopped, patched_environ
 
 RETENTION_DAYS = 45  # not the default, so the notice shows the configured value
 
@@ -295,6 +297,110 @@ async def test_a_burst_of_messages_is_read_together_and_nothing_is_lost(
     assert 1 <= len(rows) < len(burst), "answered together, not one by one"
 
 
+# -- what Telegram would refuse (a stand-in Rasa says what the test needs) -----------------
+
+
+@pytest.fixture
+def rasa() -> Iterator[FakeRasa]:
+    fake = FakeRasa().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+async def front_with_fake_rasa(
+    api: BotApiStandIn, rasa: FakeRasa, tmp_path: Path
+) -> AsyncIterator[Application]:
+    env = front_env(api, tmp_path, f"sqlite:///{tmp_path / 'jmd.db'}", rasa.url)
+    async with running_front(env) as application:
+        yield application
+
+
+LONG_DARI_PAYLOAD = '/ask_faq{"topic": "' + "آموزش حرفه‌ای" * 3 + '"}'  # > 64 bytes
+
+
+async def test_a_long_answer_with_long_payloads_reaches_the_person_whole(
+    front_with_fake_rasa: Application, api: BotApiStandIn, rasa: FakeRasa
+) -> None:
+    """Over 4,096 characters once escaped, a payload over 64 bytes, a button without a
+    title: Telegram accepts every message, the person gets all of it and can tap."""
+    paragraphs = [f"{n}. Fragen & Antworten <Ausbildung> " + "x" * 300 for n in range(40)]
+    rasa.scripted["lang bitte"] = [{"text": "\n\n".join(paragraphs), "buttons": [
+        {"title": "آموزش حرفه‌ای", "payload": LONG_DARI_PAYLOAD},
+        {"title": " ", "payload": "/nothing"},
+        {"title": "👍", "payload": "/feedback_good"}, {"title": "👎", "payload": "/feedback_bad"},
+    ]}]
+    api.push_text(5501, "lang bitte", "de")
+    shown = "\n\n".join(paragraphs)
+    texts = await eventually(
+        lambda: (sent := api.sent_messages(5501)) and buttons(sent[-1]) and sent,
+        "sent the answer with its buttons")
+    assert api.refused() == []
+    assert "\n\n".join(c.result["text"] for c in texts) == shown, "nothing lost or doubled"
+    last = texts[-1]
+    assert len(buttons(last)) == 3 and "/nothing" not in buttons(last)
+    [token] = [data for data in buttons(last) if data not in {"/feedback_good", "/feedback_bad"}]
+    assert len(token.encode()) <= 64
+    api.push_tap(5501, last, token, "de")
+    await eventually(lambda: LONG_DARI_PAYLOAD in rasa.heard(pseudonym(5501)),
+                     "sent the long payload to Rasa")
+    assert api.refused() == []
+
+
+async def test_tapping_a_button_under_a_full_length_message_removes_the_keyboard(
+    front_with_fake_rasa: Application, api: BotApiStandIn, rasa: FakeRasa
+) -> None:
+    """The mark "✅ Ja" would make a 4,091-character message too long: the keyboard goes
+    anyway, so the button cannot be tapped twice."""
+    rasa.scripted["voll"] = [{"text": "y" * 4091,
+                              "buttons": [{"title": "Ja", "payload": "/affirm"}]}]
+    api.push_text(5502, "voll", "de")
+    question = await eventually(
+        lambda: next((c for c in api.sent_messages(5502) if buttons(c)), None), "asked")
+    api.push_tap(5502, question, "/affirm", "de")
+    await eventually(lambda: "/affirm" in rasa.heard(pseudonym(5502)), "passed the tap on")
+    removed = await eventually(
+        lambda: [c for c in api.calls_of("editMessageReplyMarkup") if c.result is not None],
+        "removed the keyboard")
+    assert not removed[0].params.get("reply_markup")
+    assert api.refused() == []
+
+
+async def test_a_person_who_blocked_the_bot_breaks_nothing_and_loses_nothing(
+    api: BotApiStandIn, tmp_path: Path
+) -> None:
+    """Kept while Rasa is down, then the person blocks the bot (403 for everything to
+    them): Rasa still hears the message, it is not kept for ever, nothing fails for the
+    others, and the front stays in the private chat (no leaveChat)."""
+    rasa = FakeRasa()  # not started yet: Rasa is down
+    env = front_env(api, tmp_path, f"sqlite:///{tmp_path / 'jmd.db'}", rasa.url)
+    async with running_front(env):
+        api.push_text(5503, "hallo, ich brauche hilfe", "de")
+        api.push_text(5504, "guten tag", "de")
+        await wait_for_message(api, 5503, t("technical_problem", "de"))
+        await wait_for_message(api, 5504, t("technical_problem", "de"))
+        api.block(5503)
+        api.push({"my_chat_member": {
+            "chat": api.message_base(5503)["chat"], "from": api.message_base(5503)["from"],
+            "date": 0, "old_chat_member": {"status": "member", "user": BOT_USER},
+            "new_chat_member": {"status": "kicked", "user": BOT_USER, "until_date": 0},
+        }})
+        api.push_text(5503, "noch eine frage", "de")  # sent before the block took effect
+        rasa.start()
+        try:
+            await wait_for_message(api, 5504, echo("guten tag"))
+            await eventually(
+                lambda: rasa.heard(pseudonym(5503))
+                == ["hallo, ich brauche hilfe", "noch eine frage"], "passed both on to Rasa")
+            with session_scope() as session:
+                await eventually(lambda: not pending_of(session, pseudonym(5503)),
+                                 "stopped keeping the message")
+        finally:
+            rasa.stop()
+    assert api.refused() and {c.error["error_code"] for c in api.refused()} == {403}
+    assert not api.calls_of("leaveChat")
+
+
 # -- with the real Rasa server and action server -----------------------------------------
 
 
@@ -362,6 +468,33 @@ async def test_when_rasa_comes_back_the_kept_message_is_answered(
         assert replied_to["message_id"] == original["message"]["message_id"]
         with session_scope() as session:
             assert pending_of(session, pseudonym(6006)) == [], "answered, then deleted"
+
+
+@pytest.mark.model
+async def test_when_the_action_server_is_down_the_message_is_kept_and_answered_later(
+    api: BotApiStandIn, rasa_stack: Settings
+) -> None:
+    """Rasa runs, its action server does not: the channel answers 503, the front tells the
+    person and keeps the message; once the action server is back it is answered."""
+    env = front_env(api, rasa_stack.var_dir, rasa_stack.database_url, rasa_stack.rasa_url)
+    async with running_front(env):
+        with action_server_stopped(rasa_stack) as restart:
+            channel = httpx.post(f"{rasa_stack.rasa_url}/webhooks/jmd/webhook", timeout=30,
+                                 json={"sender": "test-503", "message": "hallo"})
+            assert channel.status_code == 503
+            original = api.push_text(6008, "مرحبا شلونك", "ar")
+            await wait_for_message(api, 6008, t("technical_problem", "ar"))
+            with session_scope() as session:
+                assert [row.text for row in pending_of(session, pseudonym(6008))] == [
+                    "مرحبا شلونك"]
+            restart()  # the person writes nothing more
+            intro = await wait_for_message(api, 6008, t("pending_answer", "ar"))
+            await wait_for_message(api, 6008, to_html(response_text("utter_greet", "ar"), "ar"))
+        assert intro.params["reply_parameters"]["message_id"] == (
+            original["message"]["message_id"])
+        with session_scope() as session:
+            assert pending_of(session, pseudonym(6008)) == [], "answered, then deleted"
+    assert api.refused() == []
 
 
 @pytest.mark.model

@@ -107,7 +107,7 @@ async def test_no_reminder_for_cancelled_or_just_booked(api: BotApiStandIn,
 
 
 def test_an_empty_overview_says_so() -> None:
-    assert overview([], "📋 Termine heute") == "📋 Termine heute\n\nKeine Termine."
+    assert overview([], "📋 Termine heute") == ["📋 Termine heute\n\nKeine Termine."]
 
 
 def _group_texts(api: BotApiStandIn) -> list[str]:
@@ -134,6 +134,39 @@ async def test_today_and_week_for_counselors_only(api: BotApiStandIn, tmp_path: 
                      if "Nur für registrierte" in str(c.params.get("text"))], "refused")
         assert refused
         assert application is not None
+
+
+async def test_a_full_week_is_split_into_messages_telegram_accepts(
+    api: BotApiStandIn, tmp_path: Path
+) -> None:
+    """A busy week is longer than one Telegram message (4,096 characters): the overview
+    comes in several messages, every booking whole in one of them, none refused."""
+    env = env_for(api, tmp_path)
+    url = env["DATABASE_URL"]
+    upgrade(url)
+    engine = make_engine(url)
+    counselor = add_counselor(engine, "Frau Amal", "wittenberg", "de,ar",
+                              telegram_user_id=COUNSELOR)
+    start_utc = START.replace(tzinfo=clock.BERLIN).astimezone(UTC)
+    people = range(8200, 8260)  # 60 bookings on Wednesday and Thursday
+    with session_scope(engine) as session:
+        for n, user in enumerate(people):
+            slot = add_slot(engine, counselor, START + timedelta(days=n // 30,
+                                                                 minutes=15 * (n % 30)))
+            service.book(session, pseudonym(user), slot, "ar", start_utc - timedelta(days=3))
+    engine.dispose()
+    names = [display_name(pseudonym(user)) for user in people]
+    clock.set_now(start_utc - timedelta(hours=3))
+    async with running_front(env):
+        api.push_group_command(GROUP, COUNSELOR, "/week")
+        parts = await eventually(
+            lambda: (texts := _group_texts(api))
+            and all(any(name in text for text in texts) for name in names) and texts,
+            "sent every booking of the week")
+    assert api.refused() == []
+    assert len(parts) >= 2 and parts[0].startswith("📋 Termine")
+    assert all(len(part) <= 4096 for part in parts)
+    assert [sum(part.count(name) for part in parts) for name in names] == [1] * len(names)
 
 
 @pytest.mark.model

@@ -16,6 +16,8 @@ from telegram.ext import Application
 
 from bot.formatting import to_html
 from bot.front import front_of
+from jmd.db.engine import get_engine, session_scope
+from jmd.db.persons import get_person
 from jmd.handoff.state import CLOSED
 from jmd.identity import display_name, pseudonym
 from jmd.shared.settings import Settings
@@ -53,7 +55,26 @@ pytest_plugins = ["tests.helpers.handoff_fixtures"]
 async def test_a_person_asks_a_counselor_takes_over_writes_and_hands_back(
     front: Application, api: BotApiStandIn, rasa: FakeRasa, language: str
 ) -> None:
-    user = {"de": 8101, "prs": 8102, "ar": 8103}[language]
+    await the_whole_way(api, rasa, {"de": 8101, "prs": 8102, "ar": 8103}[language], language)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_the_whole_way_with_the_front_on_postgresql(
+    api: BotApiStandIn, rasa: FakeRasa, tmp_path: Path, database_url: str
+) -> None:
+    """The same conversation with DATABASE_URL on PostgreSQL (a throwaway cluster): persons,
+    handoffs and topics live there, and nothing differs for the person or the counselors."""
+    async with running_front(handoff_env(api, tmp_path, database_url, rasa.url)):
+        register_counselors()
+        assert get_engine().dialect.name == "postgresql"
+        await the_whole_way(api, rasa, 8104, "ar")
+        with session_scope() as session:
+            assert get_person(session, pseudonym(8104)) is not None
+    assert api.refused() == []
+
+
+async def the_whole_way(api: BotApiStandIn, rasa: FakeRasa, user: int, language: str) -> None:
+    """Ask, wait (Rasa answers), taken over, messages both ways, /done, the assistant again."""
     key = pseudonym(user)
     api.push_text(user, "ich habe eine frage zur schule", CODE[language])
     await wait_for_message(api, user, answered("ich habe eine frage zur schule", language))

@@ -168,6 +168,23 @@ async def test_crisis_reply_first_then_an_urgent_card(
     assert handoff is not None and handoff.urgent
 
 
+async def test_a_crisis_from_someone_who_blocked_the_bot_still_reaches_the_counselors(
+    front: Application, api: BotApiStandIn, rasa: FakeRasa
+) -> None:
+    """Written just before blocking: nothing can reach the person (403), but the
+    counselors get the urgent card, and the next person is served as usual."""
+    api.block(8182)
+    api.push_text(8182, "ich will nicht mehr leben", "de")
+    urgent = await eventually(lambda: cards(api), "posted the urgent card")
+    assert urgent[0].params["text"].startswith(CARD_URGENT)
+    assert "ich will nicht mehr leben" in urgent[0].params["text"]
+    assert api.sent_texts(8182) == [] and api.refused()
+    assert {c.error["description"] for c in api.refused() if c.error} == {
+        "Forbidden: bot was blocked by the user"}
+    api.push_text(8183, "hallo", "de")
+    await wait_for_message(api, 8183, answered("hallo", "de"))
+
+
 async def test_a_crisis_while_waiting_makes_the_request_urgent(
     front: Application, api: BotApiStandIn
 ) -> None:

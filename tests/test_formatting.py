@@ -75,3 +75,30 @@ def test_rating_buttons_share_a_row() -> None:
     assert markup is not None
     rows = [[b.text for b in row] for row in markup.inline_keyboard]
     assert rows == [["💡 Studium"], ["👍", "👎"], ["دری"]]
+
+
+def test_buttons_telegram_would_refuse_are_left_out() -> None:
+    """A button without title or payload would make Telegram refuse the whole message."""
+    buttons = (Button("", "/a"), Button(" ", "/b"), Button("Ja", ""), Button("Nein", "/deny"))
+    markup = keyboard(buttons, PayloadStore())
+    assert markup is not None
+    assert [[b.text for b in row] for row in markup.inline_keyboard] == [["Nein"]]
+    assert keyboard((Button("", "/a"),), PayloadStore()) is None
+
+
+def test_callback_data_is_measured_in_utf8_bytes() -> None:
+    store = PayloadStore()
+    dari = "/x" + "د" * 31  # 33 characters, 64 bytes: fits
+    assert store.callback_data(dari) == dari
+    longer = dari + "د"  # 66 bytes
+    token = store.callback_data(longer)
+    assert token != longer and len(token.encode()) <= 64 and store.payload(token) == longer
+
+
+def test_a_word_longer_than_a_message_is_not_cut_inside_an_html_entity() -> None:
+    from tests.helpers.bot_api import visible_text
+
+    text = to_html("x" * 4094 + "&&&" + "y" * 10, "de")  # "&amp;" across the limit
+    parts = split_message(text)
+    assert "".join(parts) == text and all(len(p) <= 4096 for p in parts)
+    assert "".join(visible_text(p, "HTML") for p in parts) == "x" * 4094 + "&&&" + "y" * 10

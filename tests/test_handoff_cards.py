@@ -57,3 +57,19 @@ def test_take_button_data_is_short_and_parsed_back() -> None:
     assert parse_take("ho:take:123456") == 123456
     assert parse_take("/human_handoff") is None and parse_take(None) is None
     assert parse_take("ho:take:1; drop") is None
+
+
+def test_the_longest_card_still_fits_one_telegram_message() -> None:
+    """Five messages of the most the front passes on (2,000 characters each), urgent,
+    recreated, a long office and many speakers: within Telegram's 4,096 characters."""
+    from bot.app import MAX_TEXT_TO_RASA
+    from jmd.handoff.request import MAX_RECENT
+    from tests.helpers.bot_api import TEXT_LIMIT
+
+    booking = UpcomingBooking(datetime(2026, 12, 3, 9, 30, tzinfo=UTC), "wittenberg")
+    card = render_card(
+        handoff(status=ASSIGNED, urgent=True, counselor="Alexandra Müller-Lüdenscheidt" * 2),
+        ["ä" * MAX_TEXT_TO_RASA] * MAX_RECENT, booking, "JMD " + "Anhalt-Bitterfeld " * 6,
+        speaking=[f"Beraterin Nummer {n} mit langem Namen" for n in range(30)], recreated=True,
+    )
+    assert len(card) <= TEXT_LIMIT

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -16,6 +17,8 @@ from telegram.ext import Application
 from jmd.db.engine import session_scope
 from jmd.db.pending import pending_of
 from jmd.identity import pseudonym
+from jmd.shared.languages import registry
+from jmd.shared.normalize import normalize
 from jmd.shared.safety import (
     PHRASES_FILE,
     CrisisMatcher,
@@ -509,26 +512,108 @@ def test_the_safety_net_raises_no_false_alarm_in_the_running_model(
     assert alarmed == {}
 
 
-@pytest.mark.model
-@pytest.mark.xfail(
-    strict=False,
-    reason="DIET still classifies some everyday sentences with crisis words as `crisis` "
-    "(exam anxiety, 'حر موت', 'سیگار میکشم' …) although ~50 counter-examples per language "
-    "were added to other intents; a false alarm gives the emergency numbers and an urgent "
-    "card, never a missed crisis. The safety net itself raises none of these (test above).",
-)
+# -- held-out sentences (tests/data/crisis_heldout.yml): false alarms and recall, budgeted ----
+
+HELD_OUT = PROJECT_ROOT / "tests" / "data" / "crisis_heldout.yml"
+
+
+def held_out() -> dict[str, Any]:
+    return yaml.safe_load(HELD_OUT.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def _training_sentences() -> set[str]:
+    """Every example and FAQ question in nlu/data, normalised."""
+    found: set[str] = set()
+    for path in (PROJECT_ROOT / "nlu" / "data").rglob("*.yml"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            text = line.strip()
+            if text.startswith("- "):
+                found.add(normalize(text[2:].strip().strip('"').strip("'")))
+    return found
+
+
+def test_the_held_out_sentences_are_not_training_data() -> None:
+    data = held_out()
+    sentences = [s for lists in (data["everyday"], data["beyond_phrases"])
+                 for texts in lists.values() for s in texts]
+    sentences += [case["text"] for case in data["other_telegram_language"]]
+    trained = _training_sentences()
+    assert len(trained) > 1000  # the check reads the training data at all
+    assert [s for s in sentences if normalize(s) in trained] == []
+    must, must_not = examples()  # nor the phrase file's own example lists
+    listed = {normalize(s) for lists in (must, must_not) for texts in lists.values()
+              for s in texts}
+    assert [s for s in sentences if normalize(s) in listed] == []
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
-async def test_everyday_messages_do_not_get_the_crisis_reply(
+def test_the_phrase_list_misses_the_classifier_only_sentences(language: str) -> None:
+    """So only the classifier can catch them: the recall test measures that path."""
+    sentences = held_out()["beyond_phrases"][language]
+    assert len(sentences) >= 10
+    assert {s: m.phrase for s in sentences if (m := crisis_match(s))} == {}
+
+
+async def _crisis_replies(settings: Settings, messages: list[str], code: str,
+                          languages: tuple[str, ...]) -> list[str]:
+    """The messages (each from a new person) answered first with the crisis reply in one
+    of ``languages``."""
+    crisis = {response_text("utter_crisis", language) for language in languages}
+    alarmed = []
+    for message in messages:
+        replies = await say(settings, new_sender(), message, telegram_language_code=code)
+        if replies and replies[0].text in crisis:
+            alarmed.append(message)
+    return alarmed
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_false_alarms_on_everyday_messages_stay_within_the_budget(
     rasa_stack: Settings, language: str
 ) -> None:
-    crisis = response_text("utter_crisis", language)
-    alarmed = []
-    for message in non_crisis_cases()[language]:
-        replies = await say(rasa_stack, new_sender(), message,
-                            telegram_language_code=CODE[language])
-        if replies and replies[0].text == crisis:
-            alarmed.append(message)
-    assert alarmed == []
+    """Everyday messages that get the emergency numbers: at most the language's budget."""
+    data = held_out()
+    everyday = data["everyday"][language]
+    alarmed = await _crisis_replies(rasa_stack, everyday, CODE[language], LANGUAGES)
+    budget = data["false_alarm_budget"][language]
+    print(f"crisis false alarms ({language}): {len(alarmed)} of {len(everyday)}"
+          f" (budget {budget}): {alarmed}")
+    assert len(alarmed) <= budget, alarmed
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_crisis_messages_beyond_the_phrase_list_are_caught_within_the_budget(
+    rasa_stack: Settings, language: str
+) -> None:
+    """Held-out crisis messages only the classifier can recognise: the crisis reply first,
+    in the message's language, for all but the budgeted few."""
+    data = held_out()
+    messages = data["beyond_phrases"][language]
+    caught = await _crisis_replies(rasa_stack, messages, CODE[language], (language,))
+    missed = [m for m in messages if m not in caught]
+    budget = data["recall_budget"][language]
+    print(f"crisis recall beyond the phrase list ({language}): {len(caught)} of"
+          f" {len(messages)} (budget: {budget} missed); missed: {missed}")
+    assert len(missed) <= budget, missed
+
+
+@pytest.mark.model
+async def test_the_crisis_reply_follows_the_message_not_the_telegram_setting(
+    rasa_stack: Settings,
+) -> None:
+    """Arabic text from someone whose Telegram is German (and the like): the crisis reply
+    comes first, in the language of the message."""
+    wrong = {}
+    for case in held_out()["other_telegram_language"]:
+        assert registry().from_telegram_code(case["telegram"]) != case["language"]
+        replies = await say(rasa_stack, new_sender(), case["text"],
+                            telegram_language_code=case["telegram"])
+        first = replies[0].text if replies else "(no reply)"
+        if first != response_text("utter_crisis", case["language"]):
+            wrong[case["text"]] = first[:60]
+    assert wrong == {}
 
 
 @pytest.mark.model

@@ -2,6 +2,14 @@
 
 python-telegram-bot talks to it over HTTP via ``base_url``; only Telegram's servers are
 replaced. Faults (HTTP 500, RetryAfter) can be injected per method.
+
+It refuses what Telegram refuses, with Telegram's error shape (``{"ok": false,
+"error_code": 400, "description": "Bad Request: …"}``), so a reply that would fail in
+production fails a test: unknown methods (404), missing required parameters, texts over
+4,096 and captions over 1,024 characters (counted as Telegram does, after entity parsing:
+the visible text of an HTML message), callback data outside 1–64 bytes (UTF-8), buttons
+without text, forum topic names over 128 characters, and anything sent to a person the
+test marked as having blocked the bot (403). The checks are one table, :data:`RULES`.
 """
 
 from __future__ import annotations
@@ -11,7 +19,9 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 
 from aiohttp import web
@@ -34,11 +44,230 @@ BOT_USER = {
 _TOPIC_IDS = itertools.count(50_000)
 
 
+# -- what Telegram refuses ------------------------------------------------------------------
+
+TEXT_LIMIT = 4096  # characters of a message text, after entity parsing
+CAPTION_LIMIT = 1024  # characters of a caption, after entity parsing
+CALLBACK_DATA_BYTES = 64  # callback_data: 1-64 bytes
+TOPIC_NAME_LIMIT = 128  # characters of a forum topic's name
+
+# The Bot API methods (lower case: Telegram reads method names case-insensitively) and
+# their required parameters. Any other method is answered 404 "Not Found", like Telegram.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "getme": (), "logout": (), "close": (), "getupdates": (),
+    "setwebhook": ("url",), "deletewebhook": (), "getwebhookinfo": (),
+    "sendmessage": ("chat_id", "text"),
+    "forwardmessage": ("chat_id", "from_chat_id", "message_id"),
+    "forwardmessages": ("chat_id", "from_chat_id", "message_ids"),
+    "copymessage": ("chat_id", "from_chat_id", "message_id"),
+    "copymessages": ("chat_id", "from_chat_id", "message_ids"),
+    "sendphoto": ("chat_id", "photo"), "sendaudio": ("chat_id", "audio"),
+    "senddocument": ("chat_id", "document"), "sendvideo": ("chat_id", "video"),
+    "sendanimation": ("chat_id", "animation"), "sendvoice": ("chat_id", "voice"),
+    "sendvideonote": ("chat_id", "video_note"), "sendmediagroup": ("chat_id", "media"),
+    "sendlocation": ("chat_id", "latitude", "longitude"),
+    "sendcontact": ("chat_id", "phone_number", "first_name"),
+    "senddice": ("chat_id",), "sendchataction": ("chat_id", "action"),
+    "setmessagereaction": ("chat_id", "message_id"),
+    "getfile": ("file_id",), "getchat": ("chat_id",), "leavechat": ("chat_id",),
+    "getchatadministrators": ("chat_id",), "getchatmembercount": ("chat_id",),
+    "getchatmember": ("chat_id", "user_id"),
+    "banchatmember": ("chat_id", "user_id"), "unbanchatmember": ("chat_id", "user_id"),
+    "pinchatmessage": ("chat_id", "message_id"), "unpinchatmessage": ("chat_id",),
+    "createforumtopic": ("chat_id", "name"),
+    "editforumtopic": ("chat_id", "message_thread_id"),
+    "closeforumtopic": ("chat_id", "message_thread_id"),
+    "reopenforumtopic": ("chat_id", "message_thread_id"),
+    "deleteforumtopic": ("chat_id", "message_thread_id"),
+    "unpinallforumtopicmessages": ("chat_id", "message_thread_id"),
+    "answercallbackquery": ("callback_query_id",),
+    "setmycommands": ("commands",), "getmycommands": (), "deletemycommands": (),
+    "setmyname": (), "getmyname": (), "setmydescription": (), "getmydescription": (),
+    "setmyshortdescription": (), "getmyshortdescription": (),
+    "setchatmenubutton": (), "getchatmenubutton": (),
+    "editmessagetext": ("text",), "editmessagecaption": (), "editmessagereplymarkup": (),
+    "deletemessage": ("chat_id", "message_id"), "deletemessages": ("chat_id", "message_ids"),
+}
+
+TEXT_METHODS = frozenset({"sendmessage", "editmessagetext"})
+CAPTION_METHODS = frozenset({"sendphoto", "sendaudio", "senddocument", "sendvideo",
+                             "sendanimation", "sendvoice", "copymessage", "editmessagecaption"})
+# Methods that put something into (or change something in) the chat ``chat_id``.
+INTO_CHAT = frozenset(name for name in REQUIRED
+                      if name.startswith(("send", "copy", "forward", "editmessage"))
+                      or name in {"pinchatmessage", "deletemessage"})
+TOPIC_NAMED = frozenset({"createforumtopic", "editforumtopic"})
+# HTML tags Telegram's parser knows (https://core.telegram.org/bots/api#html-style).
+HTML_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span",
+                       "tg-spoiler", "a", "tg-emoji", "code", "pre", "blockquote"})
+_SELF_CLOSING = frozenset({"br"})
+
+
+class EntityError(ValueError):
+    """The text is not what Telegram's entity parser accepts."""
+
+
+class _Visible(HTMLParser):
+    """The visible text of a Telegram HTML message; refuses tags Telegram refuses."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in HTML_TAGS:
+            raise EntityError(f'Unsupported start tag "{tag}"')
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open[-1] != tag:
+            raise EntityError(f'Can\'t find end tag corresponding to start tag "{tag}"')
+        self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def visible_text(text: str, parse_mode: str | None) -> str:
+    """What Telegram counts and shows of ``text``: for HTML the text without the markup."""
+    if str(parse_mode or "").upper() != "HTML":
+        return text  # the project sends plain text or HTML; Markdown would count raw
+    parser = _Visible()
+    parser.feed(text)
+    parser.close()
+    if parser.open:
+        raise EntityError(f'Can\'t find end tag corresponding to start tag "{parser.open[-1]}"')
+    return "".join(parser.text)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One Bot API call as the rules see it."""
+
+    method: str  # lower case
+    params: dict[str, Any]
+    blocked: frozenset[int]  # people who blocked the bot
+    deleted_topics: frozenset[int]
+
+
+def _missing(request: Request) -> str | None:
+    for name in REQUIRED[request.method]:
+        if request.params.get(name) in (None, "", []):
+            return "message text is empty" if name == "text" else f"{name} is empty"
+    return None
+
+
+def _blocked(request: Request) -> str | None:
+    try:
+        chat = int(request.params.get("chat_id", 0))
+    except (TypeError, ValueError):
+        return None
+    return "bot was blocked by the user" if chat in request.blocked else None
+
+
+def _thread_gone(request: Request) -> str | None:
+    thread = request.params.get("message_thread_id")
+    if thread is None or int(thread) not in request.deleted_topics:
+        return None
+    if request.method.startswith(("send", "copy", "forward")):
+        return "message thread not found"
+    return "TOPIC_ID_INVALID"
+
+
+def _entities(field_name: str) -> Callable[[Request], str | None]:
+    def check(request: Request) -> str | None:
+        text = request.params.get(field_name)
+        if text is None:
+            return None
+        try:
+            visible_text(str(text), request.params.get("parse_mode"))
+        except EntityError as error:
+            return f"can't parse entities: {error}"
+        return None
+
+    return check
+
+
+def _visible(request: Request, field_name: str) -> str:
+    return visible_text(str(request.params.get(field_name) or ""),
+                        request.params.get("parse_mode"))
+
+
+def _buttons(request: Request) -> list[dict[str, Any]]:
+    markup = request.params.get("reply_markup")
+    if not isinstance(markup, dict):
+        return []
+    return [button for row in markup.get("inline_keyboard") or [] for button in row]
+
+
+def _button_problem(request: Request) -> str | None:
+    for button in _buttons(request):
+        if not str(button.get("text") or "").strip():
+            return "BUTTON_TEXT_EMPTY"
+        data = button.get("callback_data")
+        if data is not None and not 1 <= len(str(data).encode("utf-8")) <= CALLBACK_DATA_BYTES:
+            return "BUTTON_DATA_INVALID"
+        if len(set(button) - {"text"}) == 0:
+            return ("can't parse inline keyboard button: "
+                    "Text buttons are unallowed in the inline keyboard")
+    return None
+
+
+def _topic_name(request: Request) -> str | None:
+    name = request.params.get("name")
+    if name is None:
+        return None
+    if not str(name).strip():
+        return "TOPIC_TITLE_EMPTY"
+    return "TOPIC_NAME_INVALID" if len(str(name)) > TOPIC_NAME_LIMIT else None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Telegram refuses a call of one of ``methods`` when ``broken`` names a problem."""
+
+    methods: frozenset[str]
+    broken: Callable[[Request], str | None]
+    code: int = 400
+
+
+ALL = frozenset(REQUIRED)
+
+# Checked in order; the first problem is the answer (like Telegram, one error at a time).
+RULES: tuple[Rule, ...] = (
+    Rule(ALL, _missing),
+    Rule(INTO_CHAT, _blocked, code=403),
+    Rule(ALL, _thread_gone),
+    Rule(TEXT_METHODS, _entities("text")),
+    Rule(TEXT_METHODS, lambda r: None if _visible(r, "text").strip()
+         else "message text is empty"),
+    Rule(TEXT_METHODS, lambda r: "message is too long"
+         if len(_visible(r, "text")) > TEXT_LIMIT else None),
+    Rule(CAPTION_METHODS, _entities("caption")),
+    Rule(CAPTION_METHODS, lambda r: "message caption is too long"
+         if len(_visible(r, "caption")) > CAPTION_LIMIT else None),
+    Rule(ALL, _button_problem),
+    Rule(TOPIC_NAMED, _topic_name),
+)
+
+_PREFIX = {400: "Bad Request", 403: "Forbidden"}
+
+
+def refusal(request: Request) -> tuple[int, str] | None:
+    """(HTTP status, description) of the first rule ``request`` breaks; None if none."""
+    for rule in RULES:
+        if request.method in rule.methods and (problem := rule.broken(request)):
+            return rule.code, f"{_PREFIX[rule.code]}: {problem}"
+    return None
+
+
 @dataclass
 class Call:
     method: str
     params: dict[str, Any]
     result: Any = None  # what the stand-in answered (None for a fault)
+    error: dict[str, Any] | None = None  # the error answered instead, Telegram's shape
 
 
 @dataclass
@@ -55,6 +284,8 @@ class BotApiStandIn:
     # Forum topics: created ones, and those deleted (sending there fails like Telegram).
     topics: dict[int, str] = field(default_factory=dict)
     deleted_topics: set[int] = field(default_factory=set)
+    # People (Telegram user IDs) who blocked the bot: everything into their chat is 403.
+    blocked: set[int] = field(default_factory=set)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -221,6 +452,17 @@ class BotApiStandIn:
             "message": sent.result,
         }})
 
+    def block(self, user_id: int) -> None:
+        """The person blocks the bot: Telegram answers 403 to whatever goes to them."""
+        with self._lock:
+            self.blocked.add(user_id)
+
+    def refused(self, method: str | None = None) -> list[Call]:
+        """Calls the stand-in refused (rules or faults), of ``method`` or all."""
+        with self._lock:
+            return [c for c in self.calls if c.error is not None
+                    and (method is None or c.method == method)]
+
     def delete_topic(self, thread_id: int) -> None:
         """A counselor deletes the topic by hand."""
         with self._lock:
@@ -278,6 +520,12 @@ class BotApiStandIn:
                 params[key] = {"filename": value.filename, "content": value.file.read()}
         return params
 
+    @staticmethod
+    def _error(call: Call, status: int, description: str,
+               **extra: Any) -> web.Response:
+        call.error = {"ok": False, "error_code": status, "description": description, **extra}
+        return web.json_response(call.error, status=status)
+
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
@@ -286,29 +534,22 @@ class BotApiStandIn:
             self.calls.append(call)
             faults = self._faults.get(method)
             fault = faults.pop(0) if faults else None
+            checked = Request(method.lower(), params, frozenset(self.blocked),
+                              frozenset(self.deleted_topics))
         if request.match_info["token"] != self.token:
-            return web.json_response({"ok": False, "error_code": 401,
-                                      "description": "Unauthorized"}, status=401)
+            return self._error(call, 401, "Unauthorized")
+        if checked.method not in REQUIRED:
+            return self._error(call, 404, "Not Found")
         if fault:
             if fault["retry_after"] is not None:
-                return web.json_response({
-                    "ok": False, "error_code": 429,
-                    "description": f"Too Many Requests: retry after {fault['retry_after']}",
-                    "parameters": {"retry_after": fault["retry_after"]},
-                }, status=429)
-            return web.json_response({"ok": False, "error_code": fault["status"],
-                                      "description": fault.get("description")
-                                      or "Internal Server Error"},
-                                     status=fault["status"])
-        thread = params.get("message_thread_id")
-        with self._lock:
-            gone = thread is not None and int(thread) in self.deleted_topics
-        if gone:  # what Telegram answers for a deleted forum topic
-            description = ("Bad Request: message thread not found"
-                           if method.startswith(("send", "copy", "forward"))
-                           else "Bad Request: TOPIC_ID_INVALID")
-            return web.json_response({"ok": False, "error_code": 400,
-                                      "description": description}, status=400)
+                return self._error(
+                    call, 429, f"Too Many Requests: retry after {fault['retry_after']}",
+                    parameters={"retry_after": fault["retry_after"]})
+            return self._error(call, fault["status"],
+                               fault.get("description") or "Internal Server Error")
+        refused = refusal(checked)
+        if refused is not None:
+            return self._error(call, *refused)
         call.result = await self._result(method, params)
         return web.json_response({"ok": True, "result": call.result})
 
@@ -333,8 +574,8 @@ class BotApiStandIn:
             if params.get("message_thread_id") is not None:
                 message["message_thread_id"] = params["message_thread_id"]
                 message["is_topic_message"] = True
-            if "text" in params:
-                message["text"] = params["text"]
+            if "text" in params:  # what Telegram shows: the text after entity parsing
+                message["text"] = visible_text(str(params["text"]), params.get("parse_mode"))
             if params.get("reply_markup"):
                 message["reply_markup"] = params["reply_markup"]
             if method == "copyMessage":

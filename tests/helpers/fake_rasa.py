@@ -4,8 +4,9 @@ It speaks the same HTTP as Rasa (``POST /webhooks/jmd/webhook``, ``GET /webhooks
 answers like the trained assistant does for the few messages the handoff tests use:
 ``/human_handoff`` or a text with "mensch" → the handoff request of ``action_handoff``;
 a text with "nicht mehr leben" → a crisis text, then an urgent handoff; anything else →
-an echo. It records every message, so a test can prove Rasa heard nothing. With a
-``token`` it refuses (401) a message without that channel token, as the real channel does.
+an echo; a message in ``scripted`` → the replies given there. It records every message,
+so a test can prove Rasa heard nothing. With a ``token`` it refuses (401) a message
+without that channel token, as the real channel does.
 
 Like the real channel it handles each ``metadata.idempotency_key`` once (a repeated key
 gets the first answer; ``keys`` records every key sent), and ``statuses`` makes a message
@@ -37,6 +38,8 @@ def echo(message: str) -> str:
 class FakeRasa:
     token: str | None = None
     received: list[tuple[str, str]] = field(default_factory=list)
+    # message → Rasa's replies to it (``{"text", "buttons", "custom"}`` items)
+    scripted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
     keys: list[tuple[str, str | None]] = field(default_factory=list)
@@ -107,6 +110,8 @@ class FakeRasa:
             events = self._events.setdefault(sender, [])
             events.append({"event": "user", "text": message})
             recent = tuple(recent_texts(events))
+        if message in self.scripted:
+            return self.scripted[message]
         lowered = message.lower()
         if message == "/human_handoff" or "mensch" in lowered:
             return [{"custom": Request(False, language, recent).as_custom()}]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+import signal
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from jmd.db.migrate import upgrade
-from jmd.run import Processes, start_backend
+from jmd.run import Processes, _wait_until, child_env, start_backend
 from jmd.shared.settings import Settings, load_settings
 from jmd.shared.topics import FAQ_DIR
 from tests.helpers.ports import free_port
@@ -55,6 +56,10 @@ def patched_environ(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = old
 
 
+# The processes of each running stack, by its Rasa URL (for action_server_stopped).
+_STACKS: dict[str, Processes] = {}
+
+
 @contextmanager
 def running_stack(model: Path, env: dict[str, str]) -> Iterator[Settings]:
     """Action server + Rasa server on free ports; stopped on exit."""
@@ -62,8 +67,38 @@ def running_stack(model: Path, env: dict[str, str]) -> Iterator[Settings]:
         settings = load_settings()
         upgrade(settings.database_url)
         processes = Processes()
+        _STACKS[settings.rasa_url] = processes
         try:
             start_backend(settings, processes, model)
             yield settings
         finally:
+            _STACKS.pop(settings.rasa_url, None)
             processes.stop()
+
+
+@contextmanager
+def action_server_stopped(settings: Settings) -> Iterator[Callable[[], None]]:
+    """The stack's action server stopped (Rasa keeps running); yields ``restart``, which
+    starts it again on the same port and waits until it answers (also done on exit)."""
+    processes = _STACKS[settings.rasa_url]
+    index, (name, process) = next(
+        (i, child) for i, child in enumerate(processes.children) if child[0] == "action-server")
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(30)
+    restarted = False
+
+    def restart() -> None:
+        nonlocal restarted
+        if restarted:
+            return
+        restarted = True
+        new = processes.start(name, [str(arg) for arg in process.args], child_env(settings))
+        processes.children.remove((name, new))
+        processes.children[index] = (name, new)  # stopped with the stack, in its place
+        _wait_until(f"http://127.0.0.1:{settings.action_port}/health", processes,
+                    "action server", 120)
+
+    try:
+        yield restart
+    finally:
+        restart()
