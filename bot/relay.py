@@ -135,13 +135,14 @@ def _on_custom(front: Front, bot: Bot, person: Person, language: str) -> OnCusto
 
 async def relay(
     front: Front, bot: Bot, person: Person, text_: str, message_id: int | None = None,
-    *, key: str | None = None,
+    *, key: str | None = None, crisis_told: bool = False,
 ) -> None:
     """Send ``text_`` to Rasa for ``person`` and deliver the answer; keep it if Rasa is down.
 
     ``key`` (default: from ``message_id``) makes Rasa handle the message once, however
     often it is sent. During a handoff the chat inbox has routed the message already
-    (``bot.handoff.person``).
+    (``bot.handoff.person``). ``crisis_told``: the person has had the crisis reply to this
+    text already (a handoff's diverted message), so a failure does not send it again.
     """
     await db(_remember_chat, person)
     with _unless_blocked(person.key):
@@ -149,7 +150,7 @@ async def relay(
     # Older messages still waiting are answered first, or this one waits behind them.
     waiting = await db(has_pending, person.key)
     if waiting and not await flush(front, bot, person.key):
-        await _kept(bot, person, text_, message_id)
+        await _kept(bot, person, text_, message_id, crisis_told=crisis_told)
         return
     try:
         replies = await front.rasa.send(
@@ -158,12 +159,12 @@ async def relay(
         )
     except RasaUnavailable:
         logger.error("Rasa unavailable for %s; the message is kept", short(person.key))
-        await _kept(bot, person, text_, message_id)
+        await _kept(bot, person, text_, message_id, crisis_told=crisis_told)
         return
     except RasaFailed:
         logger.error("Rasa failed to handle a message of %s", short(person.key))
         with _unless_blocked(person.key):
-            await _failed(bot, person, text_)
+            await _failed(bot, person, "" if crisis_told else text_)
         return
     language = await person.language_async()
     with _unless_blocked(person.key):
@@ -171,12 +172,15 @@ async def relay(
                            _on_custom(front, bot, person, language))
 
 
-async def _kept(bot: Bot, person: Person, text_: str, message_id: int | None) -> None:
+async def _kept(
+    bot: Bot, person: Person, text_: str, message_id: int | None, *, crisis_told: bool = False
+) -> None:
     """Store the message for later and tell the person (the crisis reply first)."""
     # A crisis message gets the emergency numbers now, before anything can fail.
     language = None
-    with _unless_blocked(person.key):
-        language = await send_crisis_reply_if_needed(bot, person, text_)
+    if not crisis_told:
+        with _unless_blocked(person.key):
+            language = await send_crisis_reply_if_needed(bot, person, text_)
     await db(_keep, person, text_, message_id)
     with _unless_blocked(person.key):
         await say(

@@ -108,6 +108,7 @@ async def test_a_refused_crisis_message_still_got_the_numbers(
     await wait_for_message(api, 8512, t("technical_problem", "de"))
     texts = api.sent_texts(8512)
     assert texts[0] == t("crisis", "de"), "the emergency numbers first"
+    assert texts.count(t("crisis", "de")) == 1, "once, not again when the message is kept"
     with session_scope() as session:
         assert [row.text for row in pending_of(session, pseudonym(8512))] == [
             "ich will nicht mehr leben"]

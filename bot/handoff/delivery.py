@@ -78,4 +78,6 @@ async def _answer_instead(front: Front, bot: Bot, person: Person,
             await note(bot, topic.chat_id, topic.thread_id, staff("handoff.unreachable_note"))
     texts = [message.text for message in messages if message.text]
     if texts:
-        await relay(front, bot, person, "\n".join(texts), messages[0].message_id)
+        # a crisis among them had its reply when it was diverted (bot.handoff.person)
+        await relay(front, bot, person, "\n".join(texts), messages[0].message_id,
+                    crisis_told=True)
