@@ -149,10 +149,11 @@ async def test_a_full_week_is_split_into_messages_telegram_accepts(
                               telegram_user_id=COUNSELOR)
     start_utc = START.replace(tzinfo=clock.BERLIN).astimezone(UTC)
     people = range(8200, 8260)  # 60 bookings on Wednesday and Thursday
+    slots = [add_slot(engine, counselor, START + timedelta(days=n // 30, minutes=15 * (n % 30)))
+             for n in range(len(people))]
+    # after the slots: on SQLite a transaction holds the write lock from its start
     with session_scope(engine) as session:
-        for n, user in enumerate(people):
-            slot = add_slot(engine, counselor, START + timedelta(days=n // 30,
-                                                                 minutes=15 * (n % 30)))
+        for user, slot in zip(people, slots, strict=True):
             service.book(session, pseudonym(user), slot, "ar", start_utc - timedelta(days=3))
     engine.dispose()
     names = [display_name(pseudonym(user)) for user in people]

@@ -71,6 +71,9 @@ def test_filter_masks_tokens_passwords_secrets_and_ids() -> None:
     ))
     assert "other-pass" not in line and "-1001234567890" not in line
     assert "5432" in line and "3 rows" in line and "5055" in line
+    # what the operator must set stays readable (a migrated counselor group's new id)
+    line = rendered(RedactingFilter(), record("set COUNSELOR_CHAT_ID=-1001234567890, user 7654321"))
+    assert "COUNSELOR_CHAT_ID=-1001234567890" in line and "7654321" not in line
 
 
 def test_filter_masks_secrets_in_tracebacks() -> None:

@@ -28,7 +28,9 @@ from jmd.shared.settings import Settings
 _TOKEN = re.compile(r"\d{6,}:[A-Za-z0-9_-]{20,}")
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 # Telegram user and chat IDs (groups: -100…). Seven digits or more, standing alone.
-_LONG_NUMBER = re.compile(r"(?<![\w.:/-])-?\d{7,}(?![\w.:/-])")
+# Not after "CHAT_ID=": that is a setting the operator must change (the counselor group's
+# new id after a migration, bot/app.py), never a person.
+_LONG_NUMBER = re.compile(r"(?<![\w.:/-])(?<!CHAT_ID=)-?\d{7,}(?![\w.:/-])")
 # PostgreSQL's error details quote the row ("Key (person_key)=(u3f…) already exists",
 # "Failing row contains (…)"); engines already hide statement parameters (jmd.db.engine).
 _SQL_DETAIL = re.compile(r"(DETAIL:)[^\n]*")
