@@ -29,6 +29,7 @@ from jmd.db.pending import keep_pending, pending_of
 from jmd.db.persons import get_person
 from jmd.identity import pseudonym
 from jmd.shared.settings import Settings, get_settings, load_settings
+from jmd.shared.tokens import bearer
 from jmd.texts import t
 from tests.helpers.bot_api import BOT_USER, BotApiStandIn, Call
 from tests.helpers.db import rows_with
@@ -473,7 +474,8 @@ async def test_when_the_action_server_is_down_the_message_is_kept_and_answered_l
     async with running_front(env):
         with action_server_stopped(rasa_stack) as restart:
             channel = httpx.post(f"{rasa_stack.rasa_url}/webhooks/jmd/webhook", timeout=30,
-                                 json={"sender": "test-503", "message": "hallo"})
+                                 json={"sender": "test-503", "message": "hallo"},
+                                 headers=bearer(rasa_stack.rasa_channel_token))
             assert channel.status_code == 503
             original = api.push_text(6008, "مرحبا شلونك", "ar")
             await wait_for_message(api, 6008, t("technical_problem", "ar"))

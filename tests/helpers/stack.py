@@ -10,7 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from jmd.db.migrate import upgrade
-from jmd.run import Processes, _wait_until, child_env, start_backend
+from jmd.process_env import child_env
+from jmd.run import Processes, _wait_until, start_backend
 from jmd.shared.settings import Settings, load_settings
 from jmd.shared.topics import FAQ_DIR
 from tests.helpers.ports import free_port
@@ -92,7 +93,7 @@ def action_server_stopped(settings: Settings) -> Iterator[Callable[[], None]]:
         if restarted:
             return
         restarted = True
-        new = processes.start(name, [str(arg) for arg in process.args], child_env(settings))
+        new = processes.start(name, [str(arg) for arg in process.args], child_env(settings, name))
         processes.children.remove((name, new))
         processes.children[index] = (name, new)  # stopped with the stack, in its place
         _wait_until(f"http://127.0.0.1:{settings.action_port}/health", processes,
