@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from jmd.shared.settings import PROJECT_ROOT, Settings, load_settings
-from tests.helpers.bot_api import BotApiStandIn
 from tests.helpers.stack import running_stack, stack_environment
 
 # Unit tests must never touch the developer's var/ directory.
@@ -54,14 +53,6 @@ def rasa_stack(model_path: Path, stack_env: dict[str, str]) -> Iterator[Settings
     """Action server and Rasa server, started like `make run` does, shared by all tests."""
     with running_stack(model_path, stack_env) as settings:
         yield settings
-
-
-@pytest.fixture
-def api() -> Iterator[BotApiStandIn]:
-    """The local stand-in for Telegram's Bot API (modules with other needs override it)."""
-    stand_in = BotApiStandIn().start()
-    yield stand_in
-    stand_in.stop()
 
 
 @pytest.fixture(scope="session")

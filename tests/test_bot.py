@@ -42,6 +42,13 @@ from tests.helpers.stack import action_server_stopped, patched_environ
 RETENTION_DAYS = 45  # not the default, so the notice shows the configured value
 
 
+@pytest.fixture
+def api() -> Iterator[BotApiStandIn]:
+    stand_in = BotApiStandIn().start()
+    yield stand_in
+    stand_in.stop()
+
+
 def front_env(api: BotApiStandIn, var_dir: Path, database_url: str, rasa_url: str) -> dict:
     return {
         "JMD_VAR_DIR": str(var_dir),

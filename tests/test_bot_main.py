@@ -33,6 +33,13 @@ FORGER, PERSON = 880001, 880002
 
 
 @pytest.fixture
+def api() -> Iterator[BotApiStandIn]:
+    stand_in = BotApiStandIn().start()
+    yield stand_in
+    stand_in.stop()
+
+
+@pytest.fixture
 def rasa() -> Iterator[FakeRasa]:
     fake = FakeRasa(token=CHANNEL_TOKEN).start()  # refuses a front without the channel token
     yield fake

@@ -48,6 +48,13 @@ PEOPLE = {  # Telegram user → what they write (one of them a crisis message)
 
 
 @pytest.fixture
+def api() -> Iterator[BotApiStandIn]:
+    stand_in = BotApiStandIn().start()
+    yield stand_in
+    stand_in.stop()
+
+
+@pytest.fixture
 def fake_rasa() -> Iterator[FakeRasa]:
     rasa = FakeRasa().start()
     yield rasa

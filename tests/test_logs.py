@@ -195,6 +195,13 @@ def with_password(url: str, database: str) -> str:
                .render_as_string(hide_password=False))
 
 
+@pytest.fixture
+def api() -> Iterator[BotApiStandIn]:
+    stand_in = BotApiStandIn().start()
+    yield stand_in
+    stand_in.stop()
+
+
 @pytest.fixture(scope="module")
 def logged_stack(
     model_path: Path, postgres_url: str, tmp_path_factory: pytest.TempPathFactory

@@ -20,6 +20,13 @@ from tests.test_bot import front_env, running_front, wait_for_message
 
 
 @pytest.fixture
+def api() -> Iterator[BotApiStandIn]:
+    stand_in = BotApiStandIn().start()
+    yield stand_in
+    stand_in.stop()
+
+
+@pytest.fixture
 def rasa() -> Iterator[FakeRasa]:
     fake = FakeRasa(statuses={"kaputt": 500, "später": 503}).start()
     yield fake

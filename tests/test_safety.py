@@ -6,7 +6,7 @@ everyday sentences that only look similar do not (precision).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -405,6 +405,13 @@ def test_crisis_rule_comes_first() -> None:
 
 
 # -- the Telegram front when Rasa cannot answer ----------------------------------------------
+
+
+@pytest.fixture
+def api() -> Iterator[BotApiStandIn]:
+    stand_in = BotApiStandIn().start()
+    yield stand_in
+    stand_in.stop()
 
 
 @pytest.fixture
