@@ -54,7 +54,7 @@ import httpx
 from bench.standin import TimedBotApi
 from jmd.db.migrate import upgrade
 from jmd.process_env import child_env
-from jmd.run import Processes, rasa_command, start_backend
+from jmd.run import Processes, start_backend, start_rasa
 from jmd.shared.settings import PROJECT_ROOT, Settings, get_settings, load_settings
 from jmd.shared.tokens import bearer
 from jmd.texts import t
@@ -190,11 +190,10 @@ def _running(model: Path, api: TimedBotApi, database_url: str | None, api_token:
             start_backend(settings, processes, model)
             servers = [settings.rasa_url]
             for number in range(2, rasa_servers + 1):
-                other = replace(settings, rasa_port=free_port())
-                processes.start(f"rasa-{number}", rasa_command(other, model),
-                                child_env(settings, "rasa"))
-                servers.append(f"http://127.0.0.1:{other.rasa_port}")
-                wait_ready(servers[-1])
+                port = free_port()
+                servers.append(f"http://127.0.0.1:{port}")
+                start_rasa(replace(settings, rasa_port=port, rasa_url=servers[-1]),
+                           processes, model, f"rasa-{number}")
             front = child_env(settings, "telegram")
             front["RASA_URL"] = ",".join(servers)
             processes.start("telegram", [sys.executable, "-m", "bot"], front)
@@ -203,18 +202,6 @@ def _running(model: Path, api: TimedBotApi, database_url: str | None, api_token:
         finally:
             processes.stop()
             get_settings.cache_clear()
-
-
-def wait_ready(url: str, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/webhooks/jmd/", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"the Rasa server at {url} did not start")
 
 
 def metadata(language: str) -> dict[str, str]:

@@ -80,7 +80,8 @@ def _ready(url: str) -> bool:
         return False
 
 
-def _wait_until(check_url: str, processes: Processes, what: str, timeout: float) -> None:
+def wait_until(check_url: str, processes: Processes, what: str, timeout: float) -> None:
+    """Until ``check_url`` answers 200; fails early when one of ``processes`` stopped."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if _ready(check_url):
@@ -123,11 +124,22 @@ def start_backend(settings: Settings, processes: Processes, model: Path) -> None
         "action-server", [sys.executable, "-m", "jmd.action_server"],
         child_env(settings, "action-server"),
     )
-    processes.start("rasa", rasa_command(settings, model), child_env(settings, "rasa"))
+    start_rasa(settings, processes, model)
     health = settings.action_server_url.rsplit("/webhook", 1)[0] + "/health"
-    _wait_until(health, processes, "action server", 120)
+    wait_until(health, processes, "action server", 120)
+
+
+def start_rasa(
+    settings: Settings, processes: Processes, model: Path, name: str = "rasa"
+) -> subprocess.Popen[bytes]:
+    """A Rasa server on ``settings.rasa_port``, started and waited for at ``rasa_url``.
+
+    A second server (scale-out) is the same with another port and URL in ``settings``.
+    """
+    process = processes.start(name, rasa_command(settings, model), child_env(settings, "rasa"))
     # the jmd channel's readiness check (200 once the model is loaded)
-    _wait_until(f"{settings.rasa_url}/webhooks/jmd/", processes, "Rasa", 300)
+    wait_until(f"{settings.rasa_url}/webhooks/jmd/", processes, name, 300)
+    return process
 
 
 def main() -> int:

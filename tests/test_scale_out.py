@@ -33,7 +33,7 @@ from jmd.db.migrate import upgrade
 from jmd.db.models import Booking
 from jmd.identity import pseudonym
 from jmd.process_env import child_env
-from jmd.run import Processes, rasa_command, start_backend
+from jmd.run import Processes, start_backend, start_rasa
 from jmd.shared.settings import Settings, get_settings, load_settings
 from tests.helpers.booking import add_counselor, add_slot
 from tests.helpers.bot_api import BotApiStandIn
@@ -62,19 +62,6 @@ def redis_url() -> Iterator[str]:
         yield url
 
 
-def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the second Rasa server stopped during start-up"
-        try:
-            if httpx.get(f"{url}/webhooks/jmd/", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError("the second Rasa server did not start")
-
-
 @pytest.fixture(scope="module")
 def cluster(model_path: Path, postgres_url: str, redis_url: str,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
@@ -93,11 +80,10 @@ def cluster(model_path: Path, postgres_url: str, redis_url: str,
         processes = Processes()
         try:
             start_backend(settings, processes, model_path)  # action server + first Rasa
-            second = replace(settings, rasa_port=free_port())
-            second_url = f"http://127.0.0.1:{second.rasa_port}"
-            process = processes.start("rasa-2", rasa_command(second, model_path),
-                                      child_env(settings, "rasa"))
-            _wait_ready(second_url, process)
+            port = free_port()
+            second_url = f"http://127.0.0.1:{port}"
+            process = start_rasa(replace(settings, rasa_port=port, rasa_url=second_url),
+                                 processes, model_path, "rasa-2")
             add_slots(settings.database_url)
             yield Cluster(settings, [settings.rasa_url, second_url],
                           [processes.children[1][1], process], processes)

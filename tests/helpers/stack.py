@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jmd.db.migrate import upgrade
 from jmd.process_env import child_env
-from jmd.run import Processes, _wait_until, start_backend
+from jmd.run import Processes, start_backend, wait_until
 from jmd.shared.settings import Settings, load_settings
 from jmd.shared.topics import FAQ_DIR
 from tests.helpers.ports import free_port
@@ -96,7 +96,7 @@ def action_server_stopped(settings: Settings) -> Iterator[Callable[[], None]]:
         new = processes.start(name, [str(arg) for arg in process.args], child_env(settings, name))
         processes.children.remove((name, new))
         processes.children[index] = (name, new)  # stopped with the stack, in its place
-        _wait_until(f"http://127.0.0.1:{settings.action_port}/health", processes,
+        wait_until(f"http://127.0.0.1:{settings.action_port}/health", processes,
                     "action server", 120)
 
     try:
