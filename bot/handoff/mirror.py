@@ -29,23 +29,20 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from telegram import Message
 
+from bot.formatting import TELEGRAM_LIMIT
 from bot.front import Person
+from bot.inbox import Spawn
+from bot.throttle import Clock, Sleep
 from jmd.clock import local
 from jmd.texts import staff
 
 logger = logging.getLogger(__name__)
-
-Clock = Callable[[], float]
-Sleep = Callable[[float], Awaitable[Any]]
-Spawn = Callable[[Coroutine[Any, Any, None]], Any]
-
-MAX_MESSAGE = 4096  # Telegram's limit for one message's text
 
 
 @dataclass(frozen=True)
@@ -177,7 +174,7 @@ class GroupMirror:
                 if item.text is None:
                     break  # a note or a photo keeps its place after these texts
                 size += len(item.text) + 10  # "\n\n[HH:MM] "
-                if size > MAX_MESSAGE:
+                if size > TELEGRAM_LIMIT:
                     break
                 taken.append(item)
         for item in taken:
