@@ -35,8 +35,8 @@ def slots(rasa_stack: Settings) -> list[str]:
     engine = make_engine(rasa_stack.database_url)
     tomorrow = local(now()).date() + timedelta(days=1)
     refs = []
-    for name, office, languages, mode in (("Frau Amal", "wittenberg", "de,ar", "in_person"),
-                                          ("Herr Wais", "dessau-rosslau", "de,prs", "phone")):
+    for name, office, languages, mode in (("Frau Amal", "zerbst", "de,ar", "in_person"),
+                                          ("Herr Wais", "bitterfeld-wolfen", "de,prs", "phone")):
         counselor = add_counselor(engine, name, office, languages)
         for day in range(3):
             for hour in (9, 11, 14):
@@ -123,7 +123,7 @@ async def test_book_list_reschedule_cancel(rasa_stack: Settings, slots: list[str
 async def test_typed_answers_and_days(rasa_stack: Settings, slots: list[str]) -> None:
     sender = new_sender()
     await say(rasa_stack, sender, CHOOSE.format("ar"))
-    replies = await say(rasa_stack, sender, "بدي موعد بالهاتف")  # mode given: phone → Dessau
+    replies = await say(rasa_stack, sender, "بدي موعد بالهاتف")  # mode given: phone → Wolfen
     only(replies, "utter_booking_ask_language", "ar")  # Herr Wais speaks German and Dari
     only(await say(rasa_stack, sender, "كلام فاضي"), "utter_booking_not_understood", "ar")
     only(await say(rasa_stack, sender, "لا يهم"), "utter_booking_ask_day", "ar")

@@ -36,7 +36,7 @@ def test_follow_up_buttons_are_labelled_in_the_language() -> None:
 
 def test_locations_answer_lists_the_offices() -> None:
     text = render(topics_by_name()["jmd_locations"], "de").text
-    assert "📍 JMD Dessau-Roßlau" in text and "📍 JMD Wittenberg" in text
+    assert "📍 JMD Bitterfeld-Wolfen" in text and "📍 JMD Zerbst" in text
 
 
 def test_topic_payload_is_rasa_intent_syntax() -> None:

@@ -24,8 +24,8 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 def test_free_slots_filter_and_order(engine: Engine) -> None:
-    anna = add_counselor(engine, "Anna", "wittenberg", "de,ar")
-    omid = add_counselor(engine, "Omid", "dessau-rosslau", "de,prs")
+    anna = add_counselor(engine, "Anna", "zerbst", "de,ar")
+    omid = add_counselor(engine, "Omid", "bitterfeld-wolfen", "de,prs")
     late = add_slot(engine, anna, at(27, 10), mode="phone")
     early = add_slot(engine, omid, at(26, 9))
     add_slot(engine, anna, at(25, 9))  # already begun (09:00 Berlin = 08:00 UTC < NOW)
@@ -35,7 +35,7 @@ def test_free_slots_filter_and_order(engine: Engine) -> None:
         assert [s.ref for s in only_ar] == [late]
         by_phone = free.free_slots(session, Preferences(mode="phone"), NOW)
         assert [s.ref for s in by_phone] == [late]
-        dessau = free.free_slots(session, Preferences(office_id="dessau-rosslau"), NOW)
+        dessau = free.free_slots(session, Preferences(office_id="bitterfeld-wolfen"), NOW)
         assert [s.ref for s in dessau] == [early]
         from_friday = Preferences(from_day=at(27, 0).date())
         assert [s.ref for s in free.free_slots(session, from_friday, NOW)] == [late]

@@ -12,8 +12,8 @@ from jmd.clock import BERLIN
 
 SLOT = SlotView(ref="abcd2345", starts_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
                 ends_at=datetime(2026, 12, 1, 9, 45, tzinfo=UTC), mode="in_person",
-                counselor="Frau Test", counselor_languages=("de", "ar"), office_id="wittenberg",
-                office_name="JMD Wittenberg (Diakonie)", address=None)
+                counselor="Frau Test", counselor_languages=("de", "ar"), office_id="zerbst",
+                office_name="JMD Zerbst", address=None)
 
 
 def test_calendar_file() -> None:

@@ -14,9 +14,9 @@ from jmd.db.models import Counselor, Slot
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 GOOD_CSV = """counselor,office,languages,date,start,end,mode,telegram_id
-Frau Beispiel,wittenberg,"de,ar",01.12.2026,09:00,09:45,in_person,5551234
-Frau Beispiel,wittenberg,"de,ar",2026-12-01,10:00,10:45,Telefon,
-Herr Muster,dessau-rosslau,de;prs,02.12.2026,14:00,14:45,video,
+Frau Beispiel,zerbst,"de,ar",01.12.2026,09:00,09:45,in_person,5551234
+Frau Beispiel,zerbst,"de,ar",2026-12-01,10:00,10:45,Telefon,
+Herr Muster,bitterfeld-wolfen,de;prs,02.12.2026,14:00,14:45,video,
 """
 
 
@@ -31,22 +31,22 @@ def test_csv_is_read() -> None:
 
 def test_csv_semicolons_from_excel() -> None:
     text = ("counselor;office;languages;date;start;end;mode\n"
-            "A;wittenberg;de;01.12.2026;09:00;09:30;büro\n")
+            "A;zerbst;de;01.12.2026;09:00;09:30;büro\n")
     result = parse_csv(text, NOW)
     assert result.errors == [] and result.slots[0].mode == "in_person"
 
 
 def test_bad_lines_are_reported_with_their_numbers() -> None:
     text = """counselor,office,languages,date,start,end,mode
-Frau A,wittenberg,de,01.12.2026,09:00,09:45,in_person
-,wittenberg,de,01.12.2026,09:00,09:45,in_person
+Frau A,zerbst,de,01.12.2026,09:00,09:45,in_person
+,zerbst,de,01.12.2026,09:00,09:45,in_person
 Frau A,berlin,de,01.12.2026,09:00,09:45,in_person
-Frau A,wittenberg,de,31.02.2026,09:00,09:45,in_person
-Frau A,wittenberg,de,01.12.2026,9 Uhr,09:45,in_person
-Frau A,wittenberg,de,01.12.2026,10:00,09:45,in_person
-Frau A,wittenberg,fr,01.12.2026,09:00,09:45,in_person
-Frau A,wittenberg,de,01.12.2026,09:00,09:45,brieftaube
-Frau A,wittenberg,de,01.11.2026,09:00,09:45,in_person
+Frau A,zerbst,de,31.02.2026,09:00,09:45,in_person
+Frau A,zerbst,de,01.12.2026,9 Uhr,09:45,in_person
+Frau A,zerbst,de,01.12.2026,10:00,09:45,in_person
+Frau A,zerbst,fr,01.12.2026,09:00,09:45,in_person
+Frau A,zerbst,de,01.12.2026,09:00,09:45,brieftaube
+Frau A,zerbst,de,01.11.2026,09:00,09:45,in_person
 """
     errors = parse_csv(text, NOW).errors
     assert [e.split(":")[0] for e in errors] == [f"line {n}" for n in range(3, 11)]
@@ -92,7 +92,7 @@ END:VCALENDAR
 
 
 def test_ics_is_read_with_modes_and_weekly_repeats() -> None:
-    result = parse_ics(ICS, "Frau Beispiel", "wittenberg", "de,prs", "in_person", NOW)
+    result = parse_ics(ICS, "Frau Beispiel", "zerbst", "de,prs", "in_person", NOW)
     assert result.errors == []
     assert [(s.start.isoformat()[:16], s.mode) for s in result.slots] == [
         ("2026-12-01T09:00", "in_person"), ("2026-12-02T13:00", "phone"),
@@ -122,7 +122,7 @@ def test_import_stores_once_and_nothing_on_errors(database_url: str, tmp_path: P
             select(Counselor).where(Counselor.name == "Frau Beispiel")).scalar_one()
         assert counselor.telegram_user_id == 5551234 and counselor.languages == "de,ar"
     bad = tmp_path / "bad.csv"
-    bad.write_text(GOOD_CSV + "Frau X,wittenberg,de,01.12.2026,11:00,10:00,phone\n")
+    bad.write_text(GOOD_CSV + "Frau X,zerbst,de,01.12.2026,11:00,10:00,phone\n")
     with session_scope(engine) as session:
         result = import_file(session, bad)
         assert result.created == 0 and result.errors == ["line 5: ends before it starts"]
@@ -147,7 +147,7 @@ def test_command_line(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ign
         assert "bad.csv: line 2: unknown office 'x'" in err and "Nothing imported" in err
         ics = tmp_path / "k.ics"
         ics.write_text(ICS)
-        assert main([str(ics), "--counselor", "Frau B", "--office", "wittenberg"]) == 0
+        assert main([str(ics), "--counselor", "Frau B", "--office", "zerbst"]) == 0
         assert "5 slot(s) imported" in capsys.readouterr().out
     finally:
         get_settings.cache_clear()

@@ -10,8 +10,8 @@ from jmd.identity import display_name
 
 SLOT = SlotView(ref="abcd2345", starts_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
                 ends_at=datetime(2026, 12, 1, 9, 45, tzinfo=UTC), mode="in_person",
-                counselor="Frau Test", counselor_languages=("de", "ar"), office_id="wittenberg",
-                office_name="JMD Wittenberg (Diakonie)", address=None)
+                counselor="Frau Test", counselor_languages=("de", "ar"), office_id="zerbst",
+                office_name="JMD Zerbst", address=None)
 
 
 def test_dates_in_each_language_in_berlin_time() -> None:
@@ -24,7 +24,7 @@ def test_dates_in_each_language_in_berlin_time() -> None:
 
 def test_unknown_address_is_never_invented() -> None:
     place = details(SLOT, "de")["place"]
-    assert place == "JMD Wittenberg (Diakonie). Die Adresse schicken wir dir noch."
+    assert place == "JMD Zerbst. Die Adresse schicken wir dir noch."
     assert "PLATZHALTER" not in details(SLOT, "ar")["place"]
 
 

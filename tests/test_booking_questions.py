@@ -54,7 +54,7 @@ def test_preferences_fields_exist() -> None:
 
 
 @pytest.mark.parametrize(("question", "good", "bad"), [
-    (OFFICE, "wittenberg", "pyongyang"), (MODE, "video", "carrier-pigeon"),
+    (OFFICE, "zerbst", "pyongyang"), (MODE, "video", "carrier-pigeon"),
     (LANGUAGE, "prs", "xx"), (DAY, "2026-11-25", "2026-11-24"),
 ])
 def test_values_are_checked(question: Question, good: str, bad: str) -> None:

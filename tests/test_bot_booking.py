@@ -53,7 +53,7 @@ def book_for(url: str, user_id: int, language: str, booked_at: datetime) -> str:
     """A booking made at ``booked_at`` for Telegram user ``user_id``; returns its ref."""
     upgrade(url)
     engine = make_engine(url)
-    counselor = add_counselor(engine, "Frau Amal", "wittenberg", "de,ar",
+    counselor = add_counselor(engine, "Frau Amal", "zerbst", "de,ar",
                               telegram_user_id=COUNSELOR)
     slot = add_slot(engine, counselor, START)
     key = pseudonym(user_id)
@@ -145,7 +145,7 @@ async def test_a_full_week_is_split_into_messages_telegram_accepts(
     url = env["DATABASE_URL"]
     upgrade(url)
     engine = make_engine(url)
-    counselor = add_counselor(engine, "Frau Amal", "wittenberg", "de,ar",
+    counselor = add_counselor(engine, "Frau Amal", "zerbst", "de,ar",
                               telegram_user_id=COUNSELOR)
     start_utc = START.replace(tzinfo=clock.BERLIN).astimezone(UTC)
     people = range(8200, 8260)  # 60 bookings on Wednesday and Thursday
@@ -178,12 +178,12 @@ async def test_booking_through_telegram_sends_calendar_and_tells_the_group(
            "COUNSELOR_CHAT_ID": str(GROUP)}
     engine = make_engine(rasa_stack.database_url)
     tomorrow = clock.local(clock.now()).date() + timedelta(days=1)
-    counselor = add_counselor(engine, "Herr Telegram", "wittenberg", "de,ar,prs")
+    counselor = add_counselor(engine, "Herr Telegram", "zerbst", "de,ar,prs")
     add_slot(engine, counselor, datetime.combine(tomorrow, datetime.min.time()).replace(hour=16))
     engine.dispose()
     user = 8104
     async with running_front(env) as application:
-        api.push_text(user, "Ich möchte einen Termin in Wittenberg morgen", "de")
+        api.push_text(user, "Ich möchte einen Termin in Zerbst morgen", "de")
         seen: set[int] = set()
         for _ in range(6):  # tap through: the first real choice, a slot, yes
             last = await _new_buttons(api, user, seen)

@@ -19,7 +19,7 @@ def test_pseudonym_and_language_names_for_counselors() -> None:
     assert [language_name(code) for code in ("de", "prs", "ar", None)] == [
         "Deutsch", "Dari", "Arabisch", "unbekannt"
     ]
-    assert topic_title(KEY, "prs", "JMD Wittenberg") == "Person 012345 · Dari · JMD Wittenberg"
+    assert topic_title(KEY, "prs", "JMD Zerbst") == "Person 012345 · Dari · JMD Zerbst"
     assert topic_title(KEY, "ar") == "Person 012345 · Arabisch"
     assert len(topic_title(KEY, "de", "x" * 300)) == 128
 
@@ -32,14 +32,14 @@ def handoff(
 
 
 def test_card_shows_urgency_language_questions_booking_and_speakers() -> None:
-    booking = UpcomingBooking(datetime(2026, 12, 3, 9, 30, tzinfo=UTC), "wittenberg")
+    booking = UpcomingBooking(datetime(2026, 12, 3, 9, 30, tzinfo=UTC), "zerbst")
     card = render_card(handoff(urgent=True), ["ich brauche hilfe", "x" * 1000], booking,
-                       "JMD Wittenberg", speaking=["Omid"])
+                       "JMD Zerbst", speaking=["Omid"])
     lines = card.splitlines()
     assert lines[0] == CARD_URGENT
     assert "Person 012345" in lines[1]
     assert "Sprache: Arabisch" in lines and "Sprechen Arabisch: Omid" in lines
-    assert "Büro: JMD Wittenberg" in lines
+    assert "Büro: JMD Zerbst" in lines
     assert "Termin: Do. 03.12.2026, 10:30 Uhr" in lines  # Berlin time
     assert "» ich brauche hilfe" in lines
     assert len(card) < 1000, "long messages are shortened"
@@ -66,7 +66,7 @@ def test_the_longest_card_still_fits_one_telegram_message() -> None:
     from jmd.handoff.request import MAX_RECENT
     from tests.helpers.bot_api import TEXT_LIMIT
 
-    booking = UpcomingBooking(datetime(2026, 12, 3, 9, 30, tzinfo=UTC), "wittenberg")
+    booking = UpcomingBooking(datetime(2026, 12, 3, 9, 30, tzinfo=UTC), "zerbst")
     card = render_card(
         handoff(status=ASSIGNED, urgent=True, counselor="Alexandra Müller-Lüdenscheidt" * 2),
         ["ä" * MAX_TEXT_TO_RASA] * MAX_RECENT, booking, "JMD " + "Anhalt-Bitterfeld " * 6,

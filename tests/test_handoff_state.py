@@ -42,9 +42,9 @@ def test_one_active_handoff_per_person(database_url: str) -> None:
         assert not again.created and not again.escalated and again.handoff.id == first.handoff.id
         assert again.needs_card, "no card was posted yet"
     with session_scope(engine) as session:
-        crisis = request_handoff(session, KEY, urgent=True, language="de", office_id="wittenberg")
+        crisis = request_handoff(session, KEY, urgent=True, language="de", office_id="zerbst")
         assert crisis.escalated and crisis.handoff.urgent
-        assert crisis.handoff.office_id == "wittenberg"
+        assert crisis.handoff.office_id == "zerbst"
     with pytest.raises(IntegrityError), session_scope(engine) as session:
         session.add(Handoff(person_key=KEY, status=OPEN, urgent=False, language="de",
                             created_at=NOW))
@@ -125,16 +125,16 @@ def test_topics_and_retention(database_url: str) -> None:
 
 def add_counselors(engine) -> None:  # type: ignore[no-untyped-def]
     with session_scope(engine) as session:
-        session.add(OfficeRow(id="wittenberg", name="JMD Wittenberg", area="Wittenberg"))
+        session.add(OfficeRow(id="zerbst", name="JMD Zerbst", area="Zerbst"))
         session.flush()
         session.add_all([
-            Counselor(id=1, name="Anna", office_id="wittenberg", languages="de,prs",
+            Counselor(id=1, name="Anna", office_id="zerbst", languages="de,prs",
                       telegram_user_id=7001, active=True, is_demo=False),
-            Counselor(id=2, name="Omid", office_id="wittenberg", languages="ar,prs",
+            Counselor(id=2, name="Omid", office_id="zerbst", languages="ar,prs",
                       telegram_user_id=7002, active=False, is_demo=False),
-            Counselor(id=3, name="Sami", office_id="wittenberg", languages="ar",
+            Counselor(id=3, name="Sami", office_id="zerbst", languages="ar",
                       telegram_user_id=None, active=True, is_demo=True),
-            Counselor(id=4, name="Lina", office_id="wittenberg", languages="ar,de",
+            Counselor(id=4, name="Lina", office_id="zerbst", languages="ar,de",
                       telegram_user_id=7004, active=True, is_demo=False),
         ])
 
@@ -171,6 +171,6 @@ def test_upcoming_booking_of_the_person(database_url: str) -> None:
     with session_scope(engine) as session:
         booking = upcoming_booking(session, KEY, NOW)
         assert booking is not None
-        assert booking.starts_at == NOW + timedelta(days=9) and booking.office_id == "wittenberg"
+        assert booking.starts_at == NOW + timedelta(days=9) and booking.office_id == "zerbst"
         assert upcoming_booking(session, "u-nobody", NOW) is None
     engine.dispose()

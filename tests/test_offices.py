@@ -34,6 +34,8 @@ def write(tmp_path: Path, body: str) -> Path:
 KNOWN = """
 offices:
   - id: test-office
+    organisation: jmd
+    source: https://www.example.org/jmd-musterstadt
     name: JMD Musterstadt
     area: Musterstadt
     address: Musterweg 1, 00000 Musterstadt
@@ -47,7 +49,8 @@ offices:
 def test_the_shipped_file_loads_and_passes_the_check() -> None:
     assert check(OFFICES_FILE) == []
     offices = load_offices(OFFICES_FILE)
-    assert {o.area for o in offices} >= {"Dessau-Roßlau"}
+    assert [o.id for o in offices] == ["bitterfeld-wolfen", "koethen", "zerbst"]
+    assert {o.organisation for o in offices} == {"jmd"}
     assert all(o.id and o.name for o in offices)
 
 
@@ -55,7 +58,7 @@ def test_the_shipped_file_loads_and_passes_the_check() -> None:
 def test_placeholders_are_never_shown(language: str) -> None:
     text = render_offices(language, load_offices(OFFICES_FILE))
     assert PLACEHOLDER not in text.upper()
-    assert "JMD Dessau-Roßlau" in text
+    assert "JMD Bitterfeld-Wolfen" in text
 
 
 def test_known_values_and_localised_weekdays(tmp_path: Path) -> None:
@@ -87,6 +90,9 @@ def test_is_open() -> None:
     assert not Office("y", "Y", "Y").is_open(0, time(10))  # unknown hours: never "open"
 
 
+A = "offices:\n  - {id: a, organisation: jmd, name: A, area: A"
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -94,13 +100,18 @@ def test_is_open() -> None:
         ("nothing: here", "expected a list 'offices:'"),
         ("offices:\n  - {id: a, name: A}", "'area' is required"),
         ("offices:\n  - {id: A B, name: A, area: A}", "id may only contain"),
-        ("offices:\n  - {id: a, name: A, area: A, fax: 1}", "unknown field(s) fax"),
-        ("offices:\n  - {id: a, name: A, area: A, hours: {monday: '09:00-10:00'}}",
+        (A + ", fax: 1}", "unknown field(s) fax"),
+        (A + ", hours: {monday: '09:00-10:00'}}",
          "unknown weekday 'monday'"),
-        ("offices:\n  - {id: a, name: A, area: A, hours: {mon: '9-12'}}", "is not HH:MM-HH:MM"),
-        ("offices:\n  - {id: a, name: A, area: A, hours: {mon: '12:00-09:00'}}",
+        (A + ", hours: {mon: '9-12'}}", "is not HH:MM-HH:MM"),
+        (A + ", hours: {mon: '12:00-09:00'}}",
          "ends before it starts"),
-        ("offices:\n  - {id: a, name: A, area: A}\n  - {id: a, name: B, area: B}",
+        ("offices:\n  - {id: a, name: A, area: A}", "'organisation' is required"),
+        (A + ", phone: '0123'}",
+         "phone filled in without 'source'"),
+        (A + ", phone: '0123', source: x}",
+         "source must start with https://"),
+        (A + "}\n  - {id: a, organisation: jmd, name: B, area: B}",
          "id used twice: a"),
     ],
 )

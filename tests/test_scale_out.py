@@ -95,8 +95,8 @@ def add_slots(database_url: str) -> None:
     """Free slots from tomorrow on (the action server uses the real clock)."""
     engine = make_engine(database_url)
     tomorrow = local(now()).date() + timedelta(days=1)
-    for name, office, languages, mode in (("Frau Amal", "wittenberg", "de,ar", "in_person"),
-                                          ("Herr Wais", "dessau-rosslau", "de,prs", "phone")):
+    for name, office, languages, mode in (("Frau Amal", "zerbst", "de,ar", "in_person"),
+                                          ("Herr Wais", "bitterfeld-wolfen", "de,prs", "phone")):
         counselor = add_counselor(engine, name, office, languages)
         for day in range(3):
             for hour in (9, 11, 14):

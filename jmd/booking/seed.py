@@ -1,4 +1,4 @@
-"""Offices from content/offices.yml into the database, and demo data for a first start.
+"""Organisations and offices from content/ into the database, and demo data for a first start.
 
 Demo counselors and slots are clearly marked ("Demo", ``is_demo``) so that nobody takes
 them for real appointments; ``SEED_DEMO_DATA=0`` turns them off.
@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from jmd.booking.service import MODES, new_ref
 from jmd.clock import BERLIN, utc
 from jmd.content.offices import load_offices
-from jmd.db.models import Counselor, Office, Slot
+from jmd.content.organisations import load_organisations
+from jmd.db.models import Counselor, Office, Organisation, Slot
 
 logger = logging.getLogger(__name__)
 
@@ -29,10 +30,19 @@ DEMO_COUNSELORS = (
 
 
 def sync_offices(session: Session) -> int:
-    """Insert or update the offices of the file (offices are never deleted: slots refer to them)."""
+    """Insert or update the organisations and offices of the files; how many offices.
+
+    Neither is ever deleted: counselors, slots and referrals refer to them.
+    """
+    for source in load_organisations():
+        row = session.get(Organisation, source.id) or Organisation(id=source.id)
+        row.kind, row.name = source.kind, source.name
+        session.add(row)
+    session.flush()
     for item in load_offices():
         office = session.get(Office, item.id) or Office(id=item.id)
         office.name, office.area, office.address = item.name, item.area, item.address
+        office.organisation_id = item.organisation
         session.add(office)
     session.flush()
     return len(load_offices())
@@ -47,7 +57,7 @@ def seed_demo(session: Session, today: date) -> int:
     for office in load_offices():
         for index, (name, languages) in enumerate(DEMO_COUNSELORS):
             counselor = Counselor(name=name, office_id=office.id, languages=languages,
-                                  active=True, is_demo=True)
+                                  organisation_id=office.organisation, active=True, is_demo=True)
             session.add(counselor)
             session.flush()
             for offset in range(1, DEMO_WEEKS * 7 + 1):

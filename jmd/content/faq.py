@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from jmd import texts
-from jmd.content import offices
+from jmd.content import offices, organisations
 from jmd.shared import safety
 from jmd.shared.languages import registry
 from jmd.shared.normalize import normalize
@@ -75,17 +75,24 @@ def check(directory: Path = FAQ_DIR) -> list[str]:
 
 
 def main() -> int:
-    problems = check() + texts.check() + offices.check() + safety.check()
+    problems = (
+        check() + texts.check() + offices.check() + organisations.check() + safety.check()
+    )
     for line in problems:
         print(line)
     topics = len(list(FAQ_DIR.glob("*.yml")))
     summary = f"{len(problems)} problem(s)" if problems else "all fine"
-    print(f"{topics} topics, labels, offices and crisis phrases checked: {summary}")
+    print(f"{topics} topics, labels, organisations, offices and crisis phrases checked: {summary}")
     if not problems:
         missing = offices.missing_details(offices.load_offices())
         if missing:
             print("Reminder: office details still PLATZHALTER (not shown to users):")
             for line in missing:
+                print(f"  {line}")
+        unknown = organisations.missing_details(organisations.load_organisations())
+        if unknown:
+            print("Reminder: organisation details still PLATZHALTER (not shown to users):")
+            for line in unknown:
                 print(f"  {line}")
     return 1 if problems else 0
 

@@ -1,6 +1,8 @@
-"""The JMD offices (content/offices.yml): the one place for addresses, hours and phones.
+"""The offices (content/offices.yml): the one place for addresses, hours and phones.
 
-Unknown values are written ``PLATZHALTER`` by editors and are never shown to anyone.
+Every office belongs to an organisation of content/organisations.yml. Unknown values are
+written ``PLATZHALTER`` by editors and are never shown to anyone; a known address, phone,
+e-mail or opening hour needs the official page it comes from (``source``).
 Office hours are local (Berlin) wall time; unknown hours mean "no statement", never
 "closed" (:func:`is_open` returns None then).
 """
@@ -26,7 +28,9 @@ from jmd.texts import t
 OFFICES_FILE = PROJECT_ROOT / "content" / "offices.yml"
 PLACEHOLDER = "PLATZHALTER"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-FIELDS = {"id", "name", "area", "address", "phone", "email", "hours", "languages", "aliases"}
+FIELDS = {"id", "organisation", "name", "area", "address", "phone", "email", "hours", "languages",
+          "aliases", "source"}
+SOURCED = ("address", "phone", "email", "hours")
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 _ID = re.compile(r"^[a-z0-9-]+$")
 
@@ -46,6 +50,7 @@ class Office:
     id: str
     name: str
     area: str
+    organisation: str = "jmd"  # id in content/organisations.yml
     address: str | None = None
     phone: str | None = None
     email: str | None = None
@@ -53,19 +58,21 @@ class Office:
     languages: list[str] = field(default_factory=list)
     # what people type for this office ("dessau", "دساو", "köthen"): for the booking dialogue
     aliases: list[str] = field(default_factory=list)
+    source: str | None = None  # the official page the contact details come from
 
     def is_open(self, weekday: int, at: time) -> bool:
         """Whether the office is open at local time ``at``; False when hours are unknown."""
         return any(start <= at < end for start, end in self.hours.get(weekday, []))
 
 
-def _known(value: Any) -> str | None:
+def known(value: Any) -> str | None:
+    """The text of a value, or None for an empty value or a placeholder."""
     text = str(value).strip() if value is not None else ""
     return None if not text or PLACEHOLDER in text.upper() else text
 
 
 def _parse_hours(value: Any, where: str) -> Hours:
-    if not isinstance(value, dict) and _known(value) is None:
+    if not isinstance(value, dict) and known(value) is None:
         return {}
     if not isinstance(value, dict):
         raise OfficeDataError(f"{where}: hours must list weekdays (mon: \"09:00-12:00\")")
@@ -73,7 +80,7 @@ def _parse_hours(value: Any, where: str) -> Hours:
     for day, ranges in value.items():
         if day not in WEEKDAYS:
             raise OfficeDataError(f"{where}: unknown weekday '{day}' (use {', '.join(WEEKDAYS)})")
-        if _known(ranges) is None:
+        if known(ranges) is None:
             continue
         parsed = []
         for part in str(ranges).split(","):
@@ -101,19 +108,32 @@ def _office(item: Any, index: int) -> Office:
     if unknown:
         raise OfficeDataError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     for required in ("id", "name", "area"):
-        if not _known(item.get(required)):
+        if not known(item.get(required)):
             raise OfficeDataError(f"{where}: '{required}' is required")
     if not _ID.match(str(item["id"])):
         raise OfficeDataError(f"{where}: id may only contain a-z, 0-9 and '-'")
+    if not known(item.get("organisation")):
+        raise OfficeDataError(f"{where}: 'organisation' is required (an id from organisations.yml)")
+    source = known(item.get("source"))
+    hours = _parse_hours(item.get("hours"), where)
+    filled = [key for key in SOURCED if (hours if key == "hours" else known(item.get(key)))]
+    if filled and not source:
+        raise OfficeDataError(
+            f"{where}: {', '.join(filled)} filled in without 'source' (the official page)"
+        )
+    if source and not source.startswith("https://"):
+        raise OfficeDataError(f"{where}: source must start with https:// ({source})")
     languages = item.get("languages")
     return Office(
         id=str(item["id"]),
+        organisation=str(item["organisation"]).strip(),
+        source=source,
         name=str(item["name"]).strip(),
         area=str(item["area"]).strip(),
-        address=_known(item.get("address")),
-        phone=_known(item.get("phone")),
-        email=_known(item.get("email")),
-        hours=_parse_hours(item.get("hours"), where),
+        address=known(item.get("address")),
+        phone=known(item.get("phone")),
+        email=known(item.get("email")),
+        hours=hours,
         languages=[str(x) for x in languages] if isinstance(languages, list) else [],
         aliases=[str(x) for x in item.get("aliases") or []],
     )

@@ -111,6 +111,20 @@ class PendingMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class Organisation(Base):
+    """A partner organisation, mirrored from content/organisations.yml (the file stays the truth).
+
+    The table exists so that counselors, offices, referrals and the partner figures refer to
+    organisations with foreign keys; organisations are never deleted (rows refer to them).
+    """
+
+    __tablename__ = "organisations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # id in organisations.yml
+    kind: Mapped[str] = mapped_column(String(16))  # jmd | mbe | agentur | jobcenter | other
+    name: Mapped[str] = mapped_column(String(120))
+
+
 class Office(Base):
     """An office, mirrored from content/offices.yml (the file stays the source of truth)."""
 
@@ -120,13 +134,16 @@ class Office(Base):
     name: Mapped[str] = mapped_column(String(120))
     area: Mapped[str] = mapped_column(String(120))
     address: Mapped[str | None] = mapped_column(String(200))  # None while a placeholder
+    organisation_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("organisations.id"))
 
 
 class Counselor(Base):
-    """A JMD counselor who offers appointments and may take over chats.
+    """A counselor of a partner organisation who offers appointments and may take over chats.
 
     ``telegram_user_id`` is the counselor's own (staff) account: it lets them use the
     counselor group's buttons and commands. Demo counselors are marked ``is_demo``.
+    ``organisation_id`` is the counselor's organisation; None means the office's
+    organisation (:func:`jmd.handoff.counselors.organisation_of`).
     """
 
     __tablename__ = "counselors"
@@ -135,6 +152,7 @@ class Counselor(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     office_id: Mapped[str] = mapped_column(String(32), ForeignKey("offices.id"))
+    organisation_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("organisations.id"))
     languages: Mapped[str] = mapped_column(String(64), default="de")  # codes, comma-separated
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     active: Mapped[bool] = mapped_column(default=True)

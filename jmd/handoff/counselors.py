@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jmd.clock import utc
-from jmd.db.models import Booking, Counselor, Slot
+from jmd.db.models import Booking, Counselor, Office, Slot
 from jmd.handoff.state import now
 
 
@@ -36,6 +36,14 @@ def counselor_by_telegram_id(
     if name is not None:
         return CounselorCheck(True, str(name))
     return CounselorCheck(telegram_id in allow_list)
+
+
+def organisation_of(session: Session, counselor: Counselor) -> str | None:
+    """The counselor's organisation id: their own, else their office's."""
+    if counselor.organisation_id:
+        return counselor.organisation_id
+    office = session.get(Office, counselor.office_id)
+    return office.organisation_id if office else None
 
 
 def speakers(session: Session, language: str) -> list[str]:

@@ -13,7 +13,7 @@ from jmd.db import session_scope
 from jmd.db.models import Counselor, Slot
 
 
-def add_counselor(engine: Engine | None, name: str = "Frau Test", office: str = "wittenberg",
+def add_counselor(engine: Engine | None, name: str = "Frau Test", office: str = "zerbst",
                   languages: str = "de,ar", telegram_user_id: int | None = None) -> int:
     with session_scope(engine) as session:
         sync_offices(session)

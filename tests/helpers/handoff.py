@@ -51,13 +51,13 @@ CARD_URGENT = staff("handoff.card.urgent")
 
 OFFICE_HOURS = """
 offices:
-  - id: wittenberg
-    name: JMD Wittenberg (Diakonie)
-    area: Landkreis Wittenberg
+  - id: zerbst
+    name: JMD Zerbst
+    area: Zerbst und Umgebung
     hours: {mon: "09:00-12:00, 13:00-16:00", tue: "09:00-16:00", fri: "09:00-12:00"}
-  - id: dessau-rosslau
-    name: JMD Dessau-Roßlau (Diakonie)
-    area: Dessau-Roßlau
+  - id: bitterfeld-wolfen
+    name: JMD Bitterfeld-Wolfen
+    area: Bitterfeld-Wolfen und Umgebung
     hours: {mon: "11:00-14:00", thu: "10:00-18:00"}
 """
 
@@ -73,13 +73,13 @@ def register_counselors() -> None:
     with session_scope() as session:
         if session.execute(select(Counselor.id).where(Counselor.telegram_user_id == ANNA)).first():
             return  # a shared database (the Rasa stack's) has them already
-        if session.get(Office, "wittenberg") is None:
-            session.add(Office(id="wittenberg", name="JMD Wittenberg (Diakonie)",
-                               area="Landkreis Wittenberg"))
+        if session.get(Office, "zerbst") is None:
+            session.add(Office(id="zerbst", name="JMD Zerbst",
+                               area="Zerbst und Umgebung"))
             session.flush()
         for name, telegram_id, languages in [("Anna", ANNA, "de,prs"), ("Omid", OMID, "ar,prs"),
                                              ("Frieda", FORMER, "de")]:
-            session.add(Counselor(name=name, office_id="wittenberg", languages=languages,
+            session.add(Counselor(name=name, office_id="zerbst", languages=languages,
                                   telegram_user_id=telegram_id, active=True, is_demo=False))
 
 
