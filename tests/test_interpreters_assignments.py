@@ -130,13 +130,23 @@ def test_an_interpreter_relays_only_while_the_chat_is_assigned(database_url: str
 def test_time_outs_are_claimed_once(database_url: str) -> None:
     handoff_id, _ = _setup(database_url)
     engine = make_engine(database_url)
+    minutes = timedelta(minutes=30)
     with session_scope(engine) as session:
-        request = a.request_chat(session, PERSON, handoff_id, "prs", "Anna", at=NOW)
-        assert request is not None
-        assert a.claim_timeouts(session, timedelta(minutes=30), NOW + timedelta(minutes=29)) == []
-        [late] = a.claim_timeouts(session, timedelta(minutes=30), NOW + timedelta(minutes=31))
-        assert late.status == a.TIMED_OUT
-        assert a.claim_timeouts(session, timedelta(minutes=30), NOW + timedelta(hours=2)) == []
+        unanswered = a.request_chat(session, PERSON, handoff_id, "prs", "Anna", at=NOW)
+        assert unanswered is not None
+        assert a.claim_timeouts(session, minutes, NOW + timedelta(minutes=31)) == [], \
+            "asked, not searching: the other kind of time-out"
+        [late] = a.claim_timeouts(session, minutes, NOW + timedelta(minutes=31),
+                                  waiting_for=a.ASKED)
+        assert late.id == unanswered.id and late.status == a.TIMED_OUT
+        searching = a.request_chat(session, PERSON, handoff_id, "prs", "Anna", at=NOW)
+        assert searching is not None and a.consent(session, searching.id, PERSON, True)
+        assert a.claim_timeouts(session, minutes, NOW + timedelta(minutes=29)) == []
+        [late] = a.claim_timeouts(session, minutes, NOW + timedelta(minutes=31))
+        assert late.id == searching.id and late.status == a.TIMED_OUT
+        assert a.claim_timeouts(session, minutes, NOW + timedelta(hours=2)) == []
+        assert a.claim_timeouts(session, minutes, NOW + timedelta(hours=2),
+                                waiting_for=a.ASKED) == []
     engine.dispose()
 
 

@@ -9,10 +9,12 @@ normal assistant. The counselor group's messages and ``/done`` are seen again in
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from typing import Any
 
 from telegram import Message, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -34,6 +36,8 @@ from jmd.handoff.topics import person_of_thread
 from jmd.interpreters.assignments import CHAT, end, get_assignment, relay_for_interpreter
 from jmd.texts import staff
 
+logger = logging.getLogger(__name__)
+
 EARLY, LATE = -3, 1
 
 GROUP_COMMANDS = ("dolmetscher", "dolmetscher_neu", "dolmetscher_aus", "dolmetscher_an",
@@ -47,7 +51,10 @@ def with_interpreter(gate: Gate | None, front: Front, bot: Any) -> Gate:
     async def routed(update: Any, items: list[Any]) -> bool:
         diverted = bool(gate is not None and await gate(update, items))
         if diverted:
-            await chat.person_to_interpreter(front, bot, update, items)
+            try:
+                await chat.person_to_interpreter(front, bot, update, items)
+            except Exception:  # the counselor has the message: that must not be undone
+                logger.warning("could not pass a message on to an interpreter", exc_info=True)
         return diverted
 
     return routed
@@ -112,7 +119,10 @@ async def on_end_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         current = await db(get_assignment, parsed[1])
         ended = await db(end, parsed[1]) if current and current.kind == CHAT else None
         if isinstance(query.message, Message):
-            await query.message.edit_reply_markup(reply_markup=None)
+            try:
+                await query.message.edit_reply_markup(reply_markup=None)
+            except TelegramError:
+                logger.info("could not remove the end button", exc_info=True)
         if ended is not None:
             await chat.finished(front, context.bot, ended, chat.COUNSELOR)
 

@@ -13,11 +13,12 @@ from telegram import Bot
 
 from bot.front import AnyApplication, Front, front_of
 from bot.interpreters import appointment, chat
-from bot.interpreters.common import edit_offers
+from bot.interpreters.common import edit_offers, topic_note
 from bot.interpreters.register import remove
 from jmd.db import db
 from jmd.identity import short
 from jmd.interpreters.assignments import (
+    ASKED,
     CANCELLED,
     CHAT,
     claim_orphans,
@@ -32,11 +33,16 @@ logger = logging.getLogger(__name__)
 
 
 async def check_interpreters(application: AnyApplication) -> int:
-    """One pass (a job of :mod:`bot.jobs`): requests nobody answered or accepted within
-    INTERPRETER_TIMEOUT_MINUTES end (person and counselors told); chat interpreters whose
-    chat ended (/bot, idle, …) are told. Returns how many requests ended."""
+    """One pass (a job of :mod:`bot.jobs`): requests the person did not answer within
+    INTERPRETER_TIMEOUT_MINUTES end (a chat's counselors told), those no volunteer
+    accepted end too (person and counselors told, a booking offered); chat interpreters
+    whose chat ended (/bot, idle, …) are told. Returns how many requests ended."""
     front, bot = front_of(application), application.bot
     timeout = timedelta(minutes=front.settings.interpreter_timeout_minutes)
+    unanswered = await db(claim_timeouts, timeout, waiting_for=ASKED)
+    for assignment in unanswered:  # the person did not answer: nobody was asked
+        if assignment.kind == CHAT:
+            await topic_note(front, bot, assignment.person_key, staff("interpreter.unanswered"))
     timed_out = await db(claim_timeouts, timeout)
     for assignment in timed_out:
         logger.info("interpreter request %d for %s timed out", assignment.id,
@@ -49,7 +55,7 @@ async def check_interpreters(application: AnyApplication) -> int:
     orphans = await db(claim_orphans)
     for assignment in orphans:
         await chat.finished(front, bot, assignment, chat.CLOSED)
-    return len(timed_out) + len(orphans)
+    return len(unanswered) + len(timed_out) + len(orphans)
 
 
 async def end_for_erasure(front: Front, bot: Bot, key: str) -> None:

@@ -245,14 +245,17 @@ def open_of_interpreter(session: Session, interpreter_id: int) -> list[Assignmen
     return [_view(session, row) for row in rows]
 
 
-def claim_timeouts(session: Session, timeout: timedelta,
-                   at: datetime | None = None) -> list[AssignmentView]:
-    """Requests nobody answered or accepted within ``timeout``: timed out by this call."""
+def claim_timeouts(session: Session, timeout: timedelta, at: datetime | None = None, *,
+                   waiting_for: str = SEARCHING) -> list[AssignmentView]:
+    """Requests still ``waiting_for`` (the person's answer: ``asked``; a volunteer:
+    ``searching``) ``timeout`` after they were made: timed out by this call."""
     cutoff = utc(at or utcnow()) - timeout
-    ids = list(session.scalars(select(A.id).where(A.status.in_((ASKED, SEARCHING)),
+    ids = list(session.scalars(select(A.id).where(A.status == waiting_for,
                                                   A.created_at <= cutoff).order_by(A.id)))
-    claimed = [end(session, int(i), TIMED_OUT, at) for i in ids]
-    return [view for view in claimed if view is not None]
+    claimed = [_move(session, int(i), (waiting_for,), TIMED_OUT, at) for i in ids]
+    views = [get_assignment(session, int(i)) for i, won in zip(ids, claimed, strict=True)
+             if won]
+    return [view for view in views if view is not None]
 
 
 def claim_orphans(session: Session, at: datetime | None = None) -> list[AssignmentView]:
