@@ -8,6 +8,7 @@ stand-in of tests/helpers/fake_rasa.py (echo), so a test can prove what Rasa hea
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from icalendar import Calendar
@@ -18,7 +19,7 @@ from bot.front import front_of
 from bot.interpreters.jobs import check_interpreters
 from jmd import clock
 from jmd.booking import service
-from jmd.db.engine import session_scope
+from jmd.db.engine import get_engine, session_scope
 from jmd.db.persons import touch_person
 from jmd.identity import display_name, pseudonym
 from jmd.interpreters.assignments import ACTIVE, DECLINED, ENDED, SEARCHING, TIMED_OUT
@@ -26,7 +27,16 @@ from jmd.texts import staff, t
 from tests.helpers.booking import add_counselor, add_slot
 from tests.helpers.bot_api import BotApiStandIn
 from tests.helpers.fake_rasa import FakeRasa
-from tests.helpers.handoff import ANNA, GROUP, answered, copied, notes_in
+from tests.helpers.handoff import (
+    ANNA,
+    GROUP,
+    answered,
+    copied,
+    handoff_env,
+    notes_in,
+    photo_update,
+    register_counselors,
+)
 from tests.helpers.interpreters import (
     ALI,
     KARIM,
@@ -48,7 +58,7 @@ from tests.helpers.interpreters import (
     register_volunteers,
     status_of_request,
 )
-from tests.test_bot import CODE, eventually, wait_for_message
+from tests.test_bot import CODE, eventually, running_front, wait_for_message
 
 pytest_plugins = ["tests.helpers.handoff_fixtures"]
 
@@ -66,6 +76,22 @@ def _others(language: str) -> tuple[int, ...]:
 async def test_an_interpreter_joins_relays_three_ways_and_is_ended(
     front: Application, api: BotApiStandIn, rasa: FakeRasa, language: str, user: int
 ) -> None:
+    await the_interpreters_way(front, api, rasa, language, user)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_the_interpreters_way_on_postgresql(
+    api: BotApiStandIn, rasa: FakeRasa, tmp_path: Path, database_url: str
+) -> None:
+    async with running_front(handoff_env(api, tmp_path, database_url, rasa.url)) as front:
+        register_counselors()
+        assert get_engine().dialect.name == "postgresql"
+        await the_interpreters_way(front, api, rasa, "ar", 8308)
+
+
+async def the_interpreters_way(front: Application, api: BotApiStandIn, rasa: FakeRasa,
+                               language: str, user: int) -> None:
+    """Asked, agreed, two volunteers offered, the first joins, three ways, ended."""
     await register_volunteers(api)
     first, second = VOLUNTEERS[language]
     key = pseudonym(user)
@@ -105,6 +131,9 @@ async def test_an_interpreter_joins_relays_three_ways_and_is_ended(
     marked_person = f"{staff('interpreter.from_person', person=display_name(key))}\n" \
                     "سلام، مشکل دارم"
     await wait_for_message(api, first, marked_person)
+    photo = photo_update(api, user, language)  # media too: the marker, then the copy
+    await eventually(lambda: copied(api, first, user, photo["message"]["message_id"]),
+                     "copied the person's photo to the interpreter")
 
     # the interpreter writes: to the person and to the topic, marked as theirs
     api.push_text(first, "Er sagt: Ich habe ein Problem.", "de")
