@@ -7,6 +7,7 @@ stand-in of tests/helpers/fake_rasa.py (echo), so a test can prove what Rasa hea
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -64,7 +65,9 @@ pytest_plugins = ["tests.helpers.handoff_fixtures"]
 
 
 @pytest.fixture(autouse=True)
-def reset_clock() -> None:
+def reset_clock() -> Iterator[None]:
+    clock.set_now(None)
+    yield
     clock.set_now(None)
 
 
