@@ -49,6 +49,8 @@ from bot.handoff.maintenance import end_for_erasure, retention_hook
 from bot.handoff.person import on_back, on_back_tap, route
 from bot.inbound import FinishingProcessor, InboundLedger, PersistingQueue, replay_unfinished
 from bot.inbox import ChatInbox
+from bot.interpreters.handlers import add_handlers as add_interpreter_handlers
+from bot.interpreters.jobs import end_for_erasure as end_interpreters_for_erasure
 from bot.jobs import schedule_all
 from bot.privacy import DELETE_PATTERN, on_delete, on_delete_choice, on_privacy
 from bot.rasa_client import RasaClient
@@ -287,6 +289,7 @@ async def _post_init(application: AnyApplication) -> None:
     # (the jmd core never imports bot); unregistered at shutdown (_post_shutdown).
     application.bot_data["unregister_hooks"] = [
         register_erasure_hook(partial(end_for_erasure, front, application.bot)),
+        register_erasure_hook(partial(end_interpreters_for_erasure, front, application.bot)),
         register_retention_hook(partial(retention_hook, bot=application.bot),
                                 tables=["counselor_topics"]),
     ]
@@ -369,4 +372,5 @@ def build_application(
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(private & ~filters.TEXT, on_not_text))
     application.add_error_handler(on_error)
+    add_interpreter_handlers(application)  # volunteer interpreters (bot/interpreters/)
     return application

@@ -20,6 +20,7 @@ from telegram.ext import ContextTypes
 from bot.formatting import split_message
 from bot.front import AnyApplication, Front, front_of, front_of_context
 from bot.handoff.counselor import counselor_name
+from bot.interpreters.appointment import remind as remind_interpreter
 from jmd.booking import reminders, service
 from jmd.booking.ics import booking_ics, filename
 from jmd.booking.present import STAFF_LANGUAGE, details, staff_line, when
@@ -151,6 +152,7 @@ async def send_due_reminders(application: AnyApplication) -> int:
             # claimed already: sending twice would be worse than missing one
             logger.warning("could not send a reminder to %s", short(reminder.booking.person_key),
                            exc_info=True)
+        await remind_interpreter(application.bot, reminder)  # a volunteer who comes along
     if sent:
         logger.info("sent %d reminder(s)", sent)
     return sent

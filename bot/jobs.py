@@ -19,6 +19,7 @@ from bot.booking import REMINDER_INTERVAL, send_due_reminders
 from bot.front import AnyApplication, front_of
 from bot.handoff.idle import close_idle_handoffs
 from bot.handoff.maintenance import TOMBSTONE_INTERVAL, bury_tombstones, check_timeouts
+from bot.interpreters.jobs import check_interpreters
 from bot.relay import retry_once
 from jmd.retention import PURGE_INTERVAL, run_retention
 
@@ -54,6 +55,8 @@ def schedule_all(application: AnyApplication) -> None:
                  timedelta(seconds=settings.handoff_check_seconds), check_timeouts)
         schedule(application, "idle handoffs",
                  timedelta(seconds=settings.handoff_check_seconds), close_idle_handoffs)
+        schedule(application, "interpreter requests",
+                 timedelta(seconds=settings.handoff_check_seconds), check_interpreters)
 
     # counselor topics Telegram refused to delete at an erasure or for retention
     schedule(application, "topic tombstones", TOMBSTONE_INTERVAL, bury_tombstones,

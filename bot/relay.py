@@ -40,6 +40,7 @@ from bot.front import (
     send_replies,
 )
 from bot.handoff.person import perform
+from bot.interpreters.appointment import on_booking_custom
 from bot.rasa_client import RasaFailed, RasaUnavailable
 from jmd.db import db
 from jmd.db.models import utcnow
@@ -128,6 +129,7 @@ def _on_custom(front: Front, bot: Bot, person: Person, language: str) -> OnCusto
     async def handle(custom: dict[str, Any]) -> None:
         """One custom message: booking files and notices, then a handoff request."""
         await handle_custom(front, bot, person.chat_id, custom, language)
+        await on_booking_custom(front, bot, person, custom, language)  # an interpreter?
         await perform(front, bot, person, custom)
 
     return handle

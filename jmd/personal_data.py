@@ -30,6 +30,7 @@ from sqlalchemy.sql import Executable, TableClause
 from jmd.db.engine import affected
 from jmd.db.models import Base, Booking, Slot
 from jmd.handoff.state import purge_closed
+from jmd.interpreters.assignments import purge_over
 
 
 def _table(name: str, *columns: str) -> TableClause:
@@ -83,6 +84,24 @@ class ClosedHandoffs:
 
     def __call__(self, session: Session, entry: PersonalTable, cutoff: datetime) -> int:
         return purge_closed(session, cutoff)
+
+
+@dataclass(frozen=True)
+class OverAssignments:
+    """Interpreter assignments over before the cutoff, and those of past appointments."""
+
+    def __call__(self, session: Session, entry: PersonalTable, cutoff: datetime) -> int:
+        return purge_over(session, cutoff)
+
+
+@dataclass(frozen=True)
+class DeactivatedVolunteers:
+    """Volunteer interpreters deactivated before the cutoff (active ones stay)."""
+
+    def __call__(self, session: Session, entry: PersonalTable, cutoff: datetime) -> int:
+        rows = _table(entry.table_name, "active", "deactivated_at")
+        gone = and_(rows.c.active.is_(False), rows.c.deactivated_at < cutoff)
+        return _deleted(session, delete(rows).where(gone))
 
 
 @dataclass(frozen=True)
@@ -155,6 +174,10 @@ REGISTRY: list[PersonalTable] = [
     PersonalTable("bookings", EndedBookings()),  # /delete cancels upcoming ones first
     PersonalTable("handoffs", ClosedHandoffs()),
     PersonalTable("counselor_topics", ByHook("the forum topic goes first, via the Bot API")),
+    # a person's interpreter requests (their offers go with them: ON DELETE CASCADE)
+    PersonalTable("interpreter_assignments", OverAssignments()),
+    # the volunteer register: a volunteer's own /delete removes them (key of their account)
+    PersonalTable("interpreters", DeactivatedVolunteers()),
     # Last: the other tables refer to the person, and Inactive looks at all of them.
     PersonalTable("persons", Inactive(), key_column="key"),
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -16,6 +16,8 @@ from jmd.db.pending import keep_pending
 from jmd.db.persons import get_person, touch_person
 from jmd.handoff.state import request_handoff
 from jmd.handoff.topics import save_topic
+from jmd.interpreters.assignments import request_chat
+from jmd.interpreters.register import Registration, register
 from jmd.personal_data import register_erasure_hook
 from jmd.privacy import erase, erase_person
 from tests.helpers.booking import add_counselor, add_slot
@@ -37,6 +39,10 @@ def store_everything(engine: Engine, key: str) -> None:
         save_topic(session, key, -100777, 777, "Person 123456 · Arabisch")
         # Received, not yet handled: the update_id only has to be unique per person here.
         store_update(session, sum(map(ord, key)), key, '{"message": {"text": "رسالة"}}')
+        # an interpreter request for their chat; and they volunteer as an interpreter too
+        request_chat(session, key, 1, "ar", "Anna")
+        register(session, Registration(sum(map(ord, key)), ("ar",), date(2026, 11, 1),
+                                       "Samira"), key)
 
 
 async def save_conversation(url: str, key: str) -> None:
@@ -53,6 +59,7 @@ async def test_erase_person_leaves_nothing_with_the_key(database_url: str) -> No
         "persons.key", "feedback.person_key", "pending_messages.person_key", "events.sender_id",
         "bookings.person_key",
         "handoffs.person_key", "counselor_topics.person_key", "inbound_updates.person_key",
+        "interpreter_assignments.person_key", "interpreters.person_key",
     }
     with session_scope(engine) as session:
         counts = erase_person(session, KEY)
@@ -73,6 +80,7 @@ def test_erase_works_before_rasa_created_its_tables(database_url: str) -> None:
     assert counts == {
         "pending_messages": 1, "feedback": 1, "bookings": 1, "handoffs": 1,
         "counselor_topics": 1, "events": 0, "persons": 1, "inbound_updates": 1,
+        "interpreter_assignments": 1, "interpreters": 1,
     }
     assert rows_with(engine, KEY) == {}
     engine.dispose()

@@ -7,7 +7,7 @@ the Alembic migrations (``migrations/``); these classes must match them (tests/t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -311,3 +311,85 @@ class InboundUpdate(Base):
     payload: Mapped[str] = mapped_column(Text)  # the update as Telegram sent it (JSON)
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     attempts: Mapped[int] = mapped_column(default=1)  # handlings started, this one included
+
+
+class Interpreter(Base):
+    """A volunteer interpreter (ehrenamtliche/r Dolmetscher/in), registered by counselors.
+
+    Not a member of the counselor group: the bot writes to them in a private chat.
+    ``person_key`` is the pseudonym of their Telegram account, so their own /delete
+    removes them from the register too (jmd.personal_data).
+    """
+
+    __tablename__ = "interpreters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    languages: Mapped[str] = mapped_column(String(64))  # codes, comma-separated
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    person_key: Mapped[str] = mapped_column(String(64), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    pledge_signed_on: Mapped[date]  # the confidentiality pledge (Verschwiegenheit)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deactivated_at: Mapped[datetime | None]  # retention counts from here
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [code for code in str(self.languages or "").split(",") if code]
+
+
+class InterpreterAssignment(Base):
+    """An interpreter for a person's chat (``chat``) or appointment (``appointment``).
+
+    asked (the person is asked) → declined | searching (volunteers asked) → active (one
+    accepted) → ended; asked/searching → timed_out; an appointment's → cancelled. The
+    first accept wins by one conditional UPDATE; no message text is stored.
+    """
+
+    __tablename__ = "interpreter_assignments"
+    __table_args__ = (
+        # One interpreter request per person's chat, and per appointment, that is not over.
+        Index("uq_interpreter_chat_person", "person_key", unique=True,
+              sqlite_where=text("kind = 'chat' AND status IN ('asked','searching','active')"),
+              postgresql_where=text(
+                  "kind = 'chat' AND status IN ('asked','searching','active')")),
+        Index("uq_interpreter_booking", "booking_ref", unique=True,
+              sqlite_where=text("status IN ('asked','searching','active')"),
+              postgresql_where=text("status IN ('asked','searching','active')")),
+        # An interpreter is in one chat at a time: their messages have one destination.
+        Index("uq_interpreter_one_chat", "interpreter_id", unique=True,
+              sqlite_where=text("kind = 'chat' AND status = 'active'"),
+              postgresql_where=text("kind = 'chat' AND status = 'active'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_key: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # chat | appointment
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    handoff_id: Mapped[int | None]  # chat: the handoff it belongs to
+    booking_ref: Mapped[str | None] = mapped_column(String(12))  # appointment
+    appointment_at: Mapped[datetime | None]  # appointment: its start (retention)
+    requested_by: Mapped[str | None] = mapped_column(String(120))  # the counselor's name
+    interpreter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interpreters.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+
+
+class InterpreterOffer(Base):
+    """The private message that asked one volunteer to interpret (edited when taken)."""
+
+    __tablename__ = "interpreter_offers"
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "interpreter_id", name="uq_interpreter_offer"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("interpreter_assignments.id", ondelete="CASCADE"), index=True)
+    interpreter_id: Mapped[int] = mapped_column(
+        ForeignKey("interpreters.id", ondelete="CASCADE"))
+    message_id: Mapped[int] = mapped_column(BigInteger)  # in the volunteer's private chat
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

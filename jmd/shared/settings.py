@@ -90,6 +90,8 @@ class Settings:
     counselor_group_per_minute: int = 20
     # Rasa's lock store (jmd/nlu/lock_store.py): shared by several Rasa servers; None: memory
     redis_url: str | None = None
+    # A volunteer interpreter request nobody answered or accepted ends after this (minutes).
+    interpreter_timeout_minutes: int = 30
 
     @property
     def is_sqlite(self) -> bool:
@@ -165,6 +167,7 @@ def load_settings() -> Settings:
         handoff_idle_minutes=_int(env.get("HANDOFF_IDLE_MINUTES"), 60),
         counselor_group_per_minute=_int(env.get("COUNSELOR_GROUP_PER_MINUTE"), 20),
         redis_url=env.get("REDIS_URL") or None,
+        interpreter_timeout_minutes=_int(env.get("INTERPRETER_TIMEOUT_MINUTES"), 30),
     )
 
 
