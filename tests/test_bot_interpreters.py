@@ -287,8 +287,8 @@ async def test_a_booking_with_an_interpreter_reaches_them_with_ics_reminder_and_
 ) -> None:
     await register_volunteers(api)
     first, second = VOLUNTEERS[language]
-    # nobody at the Dessau office speaks Dari or Arabic
-    counselor = add_counselor(None, "Frau Krause", "dessau-rosslau", "de")
+    # nobody at the Bitterfeld-Wolfen office speaks Dari or Arabic
+    counselor = add_counselor(None, "Frau Krause", "bitterfeld-wolfen", "de")
     slot = add_slot(None, counselor, START)
     start_utc = START.replace(tzinfo=clock.BERLIN).astimezone(UTC)
     key = pseudonym(user)

@@ -194,12 +194,12 @@ def test_an_appointment_needs_an_interpreter_when_nobody_at_the_office_speaks_it
     from jmd.booking.service import BookingView, SlotView
     engine = make_engine(database_url)
     with session_scope(engine) as session:
-        session.add(OfficeRow(id="wittenberg", name="JMD Wittenberg", area="WB"))
+        session.add(OfficeRow(id="zerbst", name="JMD Zerbst", area="Zerbst"))
         session.flush()
-        session.add(Counselor(name="Frau A", office_id="wittenberg", languages="de,ar",
+        session.add(Counselor(name="Frau A", office_id="zerbst", languages="de,ar",
                               active=True, is_demo=False))
     slot = SlotView("s", NOW, NOW + timedelta(minutes=45), "in_person", "Frau A", ("de", "ar"),
-                    "wittenberg", "JMD Wittenberg", None)
+                    "zerbst", "JMD Zerbst", None)
     with session_scope(engine) as session:
         def booking(language: str) -> BookingView:
             return BookingView("ref" + language, "active", language, slot, PERSON)
