@@ -120,7 +120,12 @@ async def test_a_30_year_old_without_mbe_counselors_gets_the_mbe_contact(
         assert "PLATZHALTER" not in texts[-1]
         assert not any(b.startswith("/choose_slot") for c in api.sent_messages(user)
                        for b in _buttons(c))  # no JMD times for a 30-year-old
-    assert _band_of(rasa_stack, user) == "27+"  # the band only, not "30"
+        assert _band_of(rasa_stack, user) == "27+"  # the band only, not "30"
+        api.push_text(user, REQUEST[language], TELEGRAM_CODE[language])  # again: not asked
+        await eventually(lambda: len([t for t in api.sent_texts(user)
+                                      if mbe.does[language] in t]) == 2, "described it again")
+        asked = [c for c in api.sent_messages(user) if ADULT in _buttons(c)]
+        assert len(asked) == 1
 
 
 @pytest.mark.parametrize("language", ["de", "prs", "ar"])
