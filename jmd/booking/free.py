@@ -2,7 +2,9 @@
 
 Invariants: read-only; a slot is free when it is not withdrawn, its counselor is active, it
 starts at least ``MIN_NOTICE`` from now and no *active* booking holds it; every function
-takes a session and the current time and returns frozen views or plain values.
+takes a session and the current time and returns frozen views or plain values. A wish for an
+organisation kind (from the age band) matches the counselor's own organisation, else the
+office's.
 """
 
 from __future__ import annotations

@@ -2,10 +2,12 @@
 
 Invariants: ``QUESTIONS`` is in the order the form asks (``booking_form.required_slots`` in
 domain.yml, checked by tests/test_booking_questions.py); ``slot`` is the form's slot and the
-entity a button sets; every answer is a canonical value (office id, mode, language code,
-ISO date) or ``ANY``; ``options`` offers only values that still lead to a free slot, in
-button order. Nothing here knows Rasa: the actions, the dialogue logic and the tests all
-read this table.
+entity a button sets; every answer is a canonical value (age band, office id, mode, language
+code, ISO date) or ``ANY`` (never for a question with ``allows_any=False``: the age band is a
+fact); ``options`` offers only values that still lead to a free slot, in button order (the
+age band: every band — it decides the organisation, content/routing.yml). Only an answer
+with ``remember`` outlives the booking (the band, on persons; never an exact age). Nothing
+here knows Rasa: the actions, the dialogue logic and the tests all read this table.
 """
 
 from __future__ import annotations
