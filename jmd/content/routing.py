@@ -214,8 +214,7 @@ def card(organisation: Organisation, language: str) -> str:
 
 def elsewhere(organisation: Organisation, language: str) -> str:
     """A booking sent to an organisation without free times here: who it is, how to reach it."""
-    return t("routing.elsewhere", language, name=organisation.name,
-             organisation=card(organisation, language))
+    return t("routing.elsewhere", language, organisation=card(organisation, language))
 
 
 def render_routes(need: str, language: str, band: str | None = None) -> str:
