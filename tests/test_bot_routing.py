@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select, update
 
 from jmd import clock
-from jmd.booking import service
+from jmd.booking import free, service
 from jmd.content.organisations import organisation
 from jmd.db import make_engine, session_scope
 from jmd.db.models import Counselor, Person
@@ -158,7 +158,6 @@ async def test_a_30_year_old_books_with_an_mbe_counselor(
                 for b in data if b.startswith("/choose_slot")]
         assert refs
         with session_scope(make_engine(rasa_stack.database_url)) as session:
-            from jmd.booking import free
             offered = [free.slot_by_ref(session, ref) for ref in refs]
         assert {s.counselor for s in offered if s} == {mbe_counselor}  # MBE times only
         api.push_tap(user, last, next(b for b in data if b.startswith("/choose_slot")), code)
