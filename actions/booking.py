@@ -22,6 +22,7 @@ from actions.booking_common import (
     entity,
     language_of,
     offer_slots,
+    recalled,
     reset,
     say_limit,
     say_none,
@@ -201,7 +202,8 @@ class ActionRescheduleAppointment(Action):
         dispatcher.utter_message(response="utter_reschedule_start",
                                  **details(booking.slot, language))
         given: dict[str, Any] = {OFFICE.slot: booking.slot.office_id,
-                                 MODE.slot: booking.slot.mode}
+                                 MODE.slot: booking.slot.mode,
+                                 **await recalled(tracker.sender_id)}
         given.update(await db(dialogue.autofill, given, now(), language))
         return reset() + [SlotSet(s, v) for s, v in given.items()] + [
             SlotSet("reschedule_ref", booking.ref), SlotSet("booking_go", True)]

@@ -21,6 +21,7 @@ from jmd.booking.dialogue import Choice, action_choice
 from jmd.booking.questions import QUESTIONS
 from jmd.booking.service import BookingView
 from jmd.clock import local, now
+from jmd.content import routing
 from jmd.db import db
 from jmd.shared.languages import registry
 
@@ -61,6 +62,11 @@ def buttons(choices: Iterable[Choice]) -> list[dict[str, str]]:
     return [{"title": c.title, "payload": c.payload} for c in choices]
 
 
+async def recalled(key: str) -> dict[str, str]:
+    """Answers the person gave in an earlier booking that are kept (asked only once)."""
+    return await db(dialogue.recalled, key)
+
+
 async def upcoming(key: str) -> list[BookingView]:
     return await db(service.upcoming, key, now())
 
@@ -88,13 +94,20 @@ def say_none(dispatcher: CollectingDispatcher, language: str) -> None:
 
 async def offer_slots(
     dispatcher: CollectingDispatcher, tracker: Tracker, *, page: int = 0,
-    response: str | None = None,
+    response: str | None = None, given: dict[str, Any] | None = None,
 ) -> None:
-    """Up to six free slots as buttons (and "more" when there are more)."""
+    """Up to six free slots as buttons (and "more" when there are more); ``given``: answers
+    not in the tracker yet (default: the form's)."""
     language = language_of(tracker)
-    prefs = dialogue.preferences(answers(tracker))
+    given = answers(tracker) if given is None else given
+    prefs = dialogue.preferences(given)
     slots = await db(free.free_slots, prefs, now(), limit=service.PAGE + 1,
                      offset=page * service.PAGE)
+    if not slots and (elsewhere := await db(dialogue.routed_elsewhere, given, now())):
+        # the person's organisation (e.g. the MBE from 27) has no free time here
+        dispatcher.utter_message(text=routing.elsewhere(elsewhere, language), buttons=buttons(
+            [action_choice("human_handoff", language)]))
+        return
     if not slots:
         dispatcher.utter_message(response="utter_booking_no_slots",
                                  buttons=buttons(dialogue.no_slot_choices(language)))

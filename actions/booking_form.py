@@ -25,6 +25,7 @@ from actions.booking_common import (
     entity,
     language_of,
     offer_slots,
+    recalled,
     reset,
     say_limit,
     text_of,
@@ -34,7 +35,7 @@ from actions.booking_common import (
 from jmd.booking import dialogue, free, service
 from jmd.booking.present import details
 from jmd.booking.questions import DAY, QUESTIONS, Question
-from jmd.booking.service import SlotView
+from jmd.booking.service import ANY, SlotView
 from jmd.clock import now
 from jmd.db import db
 
@@ -53,10 +54,11 @@ class ActionBookingStart(Action):
         if len(mine) >= service.MAX_UPCOMING:
             say_limit(dispatcher, mine, language)
             return [SlotSet("booking_go", False)]
-        if not await db(free.free_slots, service.Preferences(), now(), limit=1):
-            await offer_slots(dispatcher, tracker)  # says that nothing is free
+        known = await recalled(tracker.sender_id)  # e.g. the age band: asked only once
+        if not await db(free.free_slots, dialogue.preferences(known), now(), limit=1):
+            await offer_slots(dispatcher, tracker, given=known)  # says that nothing is free
             return [SlotSet("booking_go", False)]
-        given = dialogue.prefill(text_of(tracker), today())
+        given = {**dialogue.prefill(text_of(tracker), today()), **known}
         for question in QUESTIONS:  # a tapped choice outside the form (an old button)
             value = entity(tracker, question.slot)
             answer = dialogue.interpret(question, "", value, today()) if value else None
@@ -86,6 +88,8 @@ class ValidateBookingForm(FormValidationAction):
         if answer is None:
             dispatcher.utter_message(response=question.not_understood)
             return {question.slot: None}
+        if question.remember and answer != ANY:
+            await db(question.remember, tracker.sender_id, answer)
         given = {**answers(tracker), question.slot: answer}
         later = await db(dialogue.autofill, given, now(), language_of(tracker))
         return {question.slot: answer, **later}

@@ -13,10 +13,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from jmd.content.answers import Button, button_for, render, topics_by_name
+from jmd.content.answers import Button, button_for, depends_on_band, render, topics_by_name
 from jmd.content.understanding import FAQ_MIN_CONFIDENCE, best_topic, guesses
 from jmd.db import db
 from jmd.db.feedback import HELPFUL, NOT_HELPFUL, UNANSWERED, record
+from jmd.db.persons import get_age_band
 from jmd.identity import short
 from jmd.shared.languages import registry
 from jmd.texts import t
@@ -105,7 +106,10 @@ class ActionAnswerFaq(Action):
             if name not in topics_by_name():
                 await fallback(dispatcher, tracker)
                 return []
-        answer = render(topics_by_name()[str(name)], _language(tracker))
+        topic = topics_by_name()[str(name)]
+        # who helps may depend on age: the band the person gave when booking, if any
+        band = await db(get_age_band, tracker.sender_id) if depends_on_band(topic) else None
+        answer = render(topic, _language(tracker), band)
         dispatcher.utter_message(text=answer.text, buttons=_buttons(list(answer.buttons)))
         return []
 

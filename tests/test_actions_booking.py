@@ -124,7 +124,9 @@ async def test_typed_answers_and_days(rasa_stack: Settings, slots: list[str]) ->
     sender = new_sender()
     await say(rasa_stack, sender, CHOOSE.format("ar"))
     replies = await say(rasa_stack, sender, "بدي موعد بالهاتف")  # mode given: phone → Wolfen
-    only(replies, "utter_booking_ask_language", "ar")  # Herr Wais speaks German and Dari
+    only(replies, "utter_booking_ask_age_band", "ar")  # first: the age band (asked once)
+    only(await say(rasa_stack, sender, "عمري 19"), "utter_booking_ask_language",
+         "ar")  # Herr Wais speaks German and Dari
     only(await say(rasa_stack, sender, "كلام فاضي"), "utter_booking_not_understood", "ar")
     only(await say(rasa_stack, sender, "لا يهم"), "utter_booking_ask_day", "ar")
     offer = only(await say(rasa_stack, sender, "بكرة"), "utter_booking_slots", "ar")
@@ -142,7 +144,8 @@ async def test_a_typed_counselling_language_keeps_the_chat_language(
     """"In German, please" answers the form's question; the chat itself stays Arabic."""
     sender = new_sender()
     await say(rasa_stack, sender, CHOOSE.format("ar"))
-    only(await say(rasa_stack, sender, "بدي موعد بالهاتف"), "utter_booking_ask_language", "ar")
+    only(await say(rasa_stack, sender, "بدي موعد بالهاتف"), "utter_booking_ask_age_band", "ar")
+    only(await say(rasa_stack, sender, "18–26"), "utter_booking_ask_language", "ar")
     only(await say(rasa_stack, sender, "بالالماني لو سمحت"), "utter_booking_ask_day", "ar")
     await say(rasa_stack, sender, "/stop_booking")
 

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from jmd.booking import dialogue
-from jmd.booking.questions import DAY, LANGUAGE, MODE, OFFICE, Question
+from jmd.booking import dialogue, free
+from jmd.booking.questions import AGE, DAY, LANGUAGE, MODE, OFFICE, Question
 from jmd.booking.service import ANY, BookingView, SlotView
 from jmd.db import make_engine, session_scope
 from tests.helpers.booking import add_counselor, add_slot
@@ -98,3 +98,53 @@ def test_labels_come_from_the_catalogue() -> None:
     assert dialogue.summary_choices("abcd2345", True, "de")[0].title == "✅ Ja, verschieben"
     assert dialogue.manage_choices([BOOKING], "de")[0].title == "🔁 Verschieben · Di. 1. Dez."
     assert "📞" in dialogue.listing([BOOKING], "de")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ich bin 30", "27+"), ("۳۰ سالمه", "27+"), ("عمري 30", "27+"), ("16", "12-17"),
+    ("18–26", "18-26"), ("egal", None), ("weiß nicht", None), ("27+", "27+"),
+])
+def test_the_age_band_is_a_fact_not_a_wish(text: str, expected: str | None) -> None:
+    assert dialogue.interpret(AGE, text, None, TODAY) == expected
+    assert dialogue.interpret(AGE, "", ANY, TODAY) is None  # no "any" button either
+    assert dialogue.interpret(AGE, "", "99+", TODAY) is None  # a forged band
+
+
+def test_a_30_year_old_is_sent_to_the_mbe(database_url: str) -> None:
+    """Band 27+: only MBE counselors; without free MBE times, the MBE itself (its card)."""
+    engine = make_engine(database_url)
+    add_slot(engine, add_counselor(engine, "Anna", "zerbst", "de,ar"), datetime(2026, 11, 26, 10))
+    with session_scope(engine) as session:
+        buttons = dialogue.choices(session, AGE, {}, NOW, "ar")
+        assert [b.payload for b in buttons] == [
+            '/inform{"booking_age_band":"12-17"}', '/inform{"booking_age_band":"18-26"}',
+            '/inform{"booking_age_band":"27+"}', "/stop_booking"]
+        assert buttons[2].title == "27 أو أكثر"
+        # nothing left to ask: the form ends and the MBE is shown instead of slots
+        assert dialogue.autofill(session, {AGE.slot: "27+"}, NOW, "de") == {
+            OFFICE.slot: ANY, MODE.slot: ANY, LANGUAGE.slot: ANY, DAY.slot: ANY}
+        elsewhere = dialogue.routed_elsewhere(session, {AGE.slot: "27+"}, NOW)
+        assert elsewhere is not None and elsewhere.kind == "mbe"
+        assert dialogue.routed_elsewhere(session, {AGE.slot: "18-26"}, NOW) is None
+        assert dialogue.routed_elsewhere(session, {}, NOW) is None
+    berta = add_counselor(engine, "Berta", "koethen", "de", organisation="mbe")
+    add_slot(engine, berta, datetime(2026, 11, 27, 10))
+    with session_scope(engine) as session:
+        assert dialogue.routed_elsewhere(session, {AGE.slot: "27+"}, NOW) is None
+        prefs = dialogue.preferences({AGE.slot: "27+"})
+        assert [s.counselor for s in free.free_slots(session, prefs, NOW)] == ["Berta"]
+        young = dialogue.preferences({AGE.slot: "12-17"})
+        assert [s.counselor for s in free.free_slots(session, young, NOW)] == ["Anna"]
+    engine.dispose()
+
+
+def test_the_band_is_asked_once(database_url: str) -> None:
+    engine = make_engine(database_url)
+    with session_scope(engine) as session:
+        assert dialogue.recalled(session, "person-1") == {}
+        assert AGE.remember is not None
+        AGE.remember(session, "person-1", "18-26")
+    with session_scope(engine) as session:
+        assert dialogue.recalled(session, "person-1") == {AGE.slot: "18-26"}
+        assert dialogue.recalled(session, "person-2") == {}
+    engine.dispose()

@@ -42,3 +42,23 @@ def test_free_slots_filter_and_order(engine: Engine) -> None:
         assert free.options(session, Preferences(), NOW, "language") == ["ar", "de", "prs"]
         assert free.free_days(session, Preferences(), NOW) == [at(26, 0).date(),
                                                                    at(27, 0).date()]
+
+
+def test_only_counselors_of_the_organisation_kind(engine: Engine) -> None:
+    """The age band's organisation kind: a counselor of their own organisation (the MBE) or,
+    without one, of their office's (the JMD)."""
+    jmd = add_counselor(engine, "Anna", "zerbst", "de,ar")
+    mbe = add_counselor(engine, "Berta", "koethen", "de", organisation="mbe")
+    young = add_slot(engine, jmd, at(26, 10))
+    adult = add_slot(engine, mbe, at(26, 11))
+    with session_scope(engine) as session:
+        def refs(kind: str | None) -> list[str]:
+            found = free.free_slots(session, Preferences(organisation_kind=kind), NOW)
+            return [s.ref for s in found]
+
+        assert refs("jmd") == [young]
+        assert refs("mbe") == [adult]
+        assert refs(None) == [young, adult]
+        assert refs("jobcenter") == []
+        by_mbe = Preferences(organisation_kind="mbe")
+        assert free.options(session, by_mbe, NOW, "office_id") == ["koethen"]

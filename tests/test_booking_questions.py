@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from jmd.booking import dialogue
-from jmd.booking.questions import DAY, LANGUAGE, MODE, OFFICE, QUESTIONS, SLOTS, Question
+from jmd.booking.questions import AGE, DAY, LANGUAGE, MODE, OFFICE, QUESTIONS, SLOTS, Question
 from jmd.booking.service import ANY, Preferences
 from jmd.booking.vocabulary import vocabulary
 from jmd.content.offices import load_offices
@@ -63,8 +63,9 @@ def test_values_are_checked(question: Question, good: str, bad: str) -> None:
 
 
 def test_the_language_question_is_not_read_from_the_request() -> None:
-    """"Termin auf Arabisch" names the chat's language; the form asks the counselor's."""
-    assert [q.slot for q in QUESTIONS if not q.in_request] == [LANGUAGE.slot]
+    """"Termin auf Arabisch" names the chat's language; the form asks the counselor's.
+    A number in the request ("am 30.") is a day, never an age."""
+    assert [q.slot for q in QUESTIONS if not q.in_request] == [AGE.slot, LANGUAGE.slot]
     assert [q.slot for q in QUESTIONS if not q.ask_in_default_language] == [LANGUAGE.slot]
 
 

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.model
 
 # A booking request is answered with the first question the form needs (which depends on
 # the free slots in the database) or the slots themselves; a new person has no appointments.
-BOOK_ASKS = ("utter_booking_ask_office", "utter_booking_ask_mode", "utter_booking_ask_language",
+BOOK_ASKS = ("utter_booking_ask_age_band", "utter_booking_ask_office", "utter_booking_ask_mode",
+             "utter_booking_ask_language",
              "utter_booking_ask_day", "utter_booking_slots", "utter_booking_no_slots")
 
 # One message per core intent and language, and the response it must produce.

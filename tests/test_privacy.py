@@ -13,7 +13,7 @@ from jmd.db.engine import make_engine, session_scope
 from jmd.db.inbound import store_update
 from jmd.db.models import Feedback
 from jmd.db.pending import keep_pending
-from jmd.db.persons import get_person, touch_person
+from jmd.db.persons import get_age_band, get_person, set_age_band, touch_person
 from jmd.handoff.state import request_handoff
 from jmd.handoff.topics import save_topic
 from jmd.interpreters.assignments import request_chat
@@ -32,6 +32,7 @@ def store_everything(engine: Engine, key: str) -> None:
     slot = add_slot(engine, counselor, datetime(2030, 1, 7, 10, 0))
     with session_scope(engine) as session:
         touch_person(session, key, language="ar", chat_id=424242)
+        set_age_band(session, key, "27+")  # the band given when booking
         session.add(Feedback(kind="unanswered", language="ar", text="سؤال", person_key=key))
         keep_pending(session, key, 424242, "رسالة تنتظر")
         book(session, key, slot, "ar", datetime(2029, 12, 1, tzinfo=UTC))
@@ -69,6 +70,7 @@ async def test_erase_person_leaves_nothing_with_the_key(database_url: str) -> No
     assert "events.sender_id" in rows_with(engine, OTHER), "others keep their data"
     with session_scope(engine) as session:
         assert get_person(session, OTHER) is not None
+        assert get_age_band(session, KEY) is None and get_age_band(session, OTHER) == "27+"
     engine.dispose()
 
 

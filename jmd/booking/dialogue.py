@@ -16,11 +16,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from jmd.booking import free
 from jmd.booking.present import booking_line, day_label, slot_button
-from jmd.booking.questions import QUESTIONS, Question
+from jmd.booking.questions import AGE, QUESTIONS, Question
 from jmd.booking.service import ANY, BookingView, Preferences, SlotView
 from jmd.booking.vocabulary import means_any
 from jmd.clock import local
+from jmd.content import routing
+from jmd.content.organisations import Organisation
 from jmd.shared.languages import registry
 from jmd.shared.payloads import payload
 from jmd.texts import t
@@ -53,7 +56,7 @@ def preferences(answers: Mapping[str, Any]) -> Preferences:
 
 def accepts(question: Question, value: str, today: date) -> bool:
     """Whether ``value`` is an answer to ``question`` (a payload can be typed or forged)."""
-    return value == ANY or question.valid(value, today)
+    return (value == ANY and question.allows_any) or question.valid(value, today)
 
 
 def interpret(question: Question, text: str, entity: str | None, today: date) -> str | None:
@@ -65,7 +68,7 @@ def interpret(question: Question, text: str, entity: str | None, today: date) ->
     if accepts(question, text, today):  # a value the assistant itself filled in
         return text
     found = question.match(text, today)
-    if found is None and means_any(text):
+    if found is None and question.allows_any and means_any(text):
         return ANY
     return found
 
@@ -107,9 +110,31 @@ def choices(
     prefs = preferences({k: v for k, v in answers.items() if k != question.slot})
     result = [Choice(question.label(value, language), _inform(question, value))
               for value in question.options(session, prefs, now, language)]
-    result.append(Choice(t("booking.any", language), _inform(question, ANY)))
+    if question.allows_any:
+        result.append(Choice(t("booking.any", language), _inform(question, ANY)))
     result.append(choice(t("booking.stop", language), "stop_booking"))
     return result
+
+
+def recalled(session: Session, person_key: str) -> dict[str, str]:
+    """The answers the person gave in an earlier booking that are kept (the age band)."""
+    found = {q.slot: q.recall(session, person_key) for q in QUESTIONS if q.recall}
+    return {slot: str(value) for slot, value in found.items() if value}
+
+
+def routed_elsewhere(
+    session: Session, answers: Mapping[str, Any], now: datetime
+) -> Organisation | None:
+    """The organisation the person's age band sends them to, when none of its counselors
+    has a free time here (then the person gets its description and contact instead)."""
+    band = answers.get(AGE.slot)
+    if not band or band == ANY:
+        return None
+    organisation = routing.route(routing.APPOINTMENT, str(band))
+    if organisation is None:
+        return None
+    kind = Preferences(organisation_kind=organisation.kind)
+    return None if free.free_slots(session, kind, now, limit=1) else organisation
 
 
 def slot_choices(slots: list[SlotView], language: str, more: bool) -> list[Choice]:

@@ -2,14 +2,16 @@
 
 Invariants: read-only; a slot is free when it is not withdrawn, its counselor is active, it
 starts at least ``MIN_NOTICE`` from now and no *active* booking holds it; every function
-takes a session and the current time and returns frozen views or plain values.
+takes a session and the current time and returns frozen views or plain values. A wish for an
+organisation kind (from the age band) matches the counselor's own organisation, else the
+office's.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, exists, literal, select
+from sqlalchemy import and_, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from jmd.booking.service import (
@@ -21,7 +23,7 @@ from jmd.booking.service import (
     slot_view,
 )
 from jmd.clock import BERLIN, utc
-from jmd.db.models import Booking, Counselor, Office, Slot
+from jmd.db.models import Booking, Counselor, Office, Organisation, Slot
 
 
 def day_start(day: date) -> datetime:
@@ -49,6 +51,11 @@ def _free_query(prefs: Preferences, now: datetime):  # type: ignore[no-untyped-d
             ~_active_booking_exists(),  # type: ignore[operator]
         )
     )
+    if prefs.organisation_kind:
+        # a counselor without an organisation of their own belongs to their office's
+        own = func.coalesce(Counselor.organisation_id, Office.organisation_id)
+        query = query.join(Organisation, Organisation.id == own).where(
+            Organisation.kind == prefs.organisation_kind)
     if prefs.office_id:
         query = query.where(Counselor.office_id == prefs.office_id)
     if prefs.mode:

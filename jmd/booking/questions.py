@@ -2,10 +2,12 @@
 
 Invariants: ``QUESTIONS`` is in the order the form asks (``booking_form.required_slots`` in
 domain.yml, checked by tests/test_booking_questions.py); ``slot`` is the form's slot and the
-entity a button sets; every answer is a canonical value (office id, mode, language code,
-ISO date) or ``ANY``; ``options`` offers only values that still lead to a free slot, in
-button order. Nothing here knows Rasa: the actions, the dialogue logic and the tests all
-read this table.
+entity a button sets; every answer is a canonical value (age band, office id, mode, language
+code, ISO date) or ``ANY`` (never for a question with ``allows_any=False``: the age band is a
+fact); ``options`` offers only values that still lead to a free slot, in button order (the
+age band: every band — it decides the organisation, content/routing.yml). Only an answer
+with ``remember`` outlives the booking (the band, on persons; never an exact age). Nothing
+here knows Rasa: the actions, the dialogue logic and the tests all read this table.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from jmd.booking import free, service
 from jmd.booking.present import day_label, mode_label
 from jmd.booking.service import Preferences
 from jmd.booking.vocabulary import match_language, match_mode, match_office, parse_day
+from jmd.content import routing
 from jmd.content.offices import load_offices
+from jmd.db.persons import get_age_band, set_age_band
 from jmd.shared.languages import registry
 
 Options = Callable[[Session, Preferences, datetime, str], list[str]]
@@ -43,6 +47,12 @@ class Question:
     # False: a chat in the default language needs no choice (every counselor speaks it)
     ask_in_default_language: bool = True
     preference: Callable[[str], Any] = str  # value → the Preferences field's type
+    # False: a fact about the person, not a wish — no "any" button, "egal" is no answer
+    allows_any: bool = True
+    # (session, person key) → the answer the person gave before (asked once), or None
+    recall: Callable[[Session, str], str | None] | None = None
+    # (session, person key, answer): keep the answer for next time
+    remember: Callable[[Session, str, str], None] | None = None
 
     @property
     def ask_action(self) -> str:
@@ -91,6 +101,18 @@ def _future_day(value: str, today: date) -> bool:
         return False
 
 
+AGE = Question(
+    slot="booking_age_band", field="organisation_kind",
+    match=lambda text, _today: routing.band_in_text(text),  # "ich bin 30" → 27+
+    valid=lambda value, _today: value in routing.band_ids(),
+    options=lambda _session, _prefs, _now, _language: routing.band_ids(),
+    label=routing.band_label, ask="utter_booking_ask_age_band",
+    not_understood="utter_booking_age_not_understood",
+    in_request=False,  # a number in the request ("Termin am 30.") is a day, not an age
+    allows_any=False,
+    preference=routing.booking_kind,  # the band decides the organisation (content/routing.yml)
+    recall=get_age_band, remember=set_age_band,
+)
 OFFICE = Question(
     slot="booking_office", field="office_id",
     match=lambda text, _today: match_office(text),
@@ -120,5 +142,5 @@ DAY = Question(
     preference=date.fromisoformat,
 )
 
-QUESTIONS: tuple[Question, ...] = (OFFICE, MODE, LANGUAGE, DAY)
+QUESTIONS: tuple[Question, ...] = (AGE, OFFICE, MODE, LANGUAGE, DAY)
 SLOTS: tuple[str, ...] = tuple(q.slot for q in QUESTIONS)

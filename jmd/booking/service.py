@@ -89,13 +89,16 @@ class Preferences:
     mode: str | None = None
     language: str | None = None
     from_day: date | None = None  # local (Berlin) date
+    # the kind of the counselor's organisation (jmd, mbe …), from the person's age band
+    # (jmd.content.routing.booking_kind); None: any organisation
+    organisation_kind: str | None = None
 
     def clean(self) -> Preferences:
         def keep(value: str | None) -> str | None:
             return None if value in (None, "", ANY) else value
 
         return Preferences(keep(self.office_id), keep(self.mode), keep(self.language),
-                           self.from_day)
+                           self.from_day, keep(self.organisation_kind))
 
 
 def slot_view(slot: Slot, counselor: Counselor, office: Office) -> SlotView:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jmd.content.offices import render_offices
+from jmd.content.routing import render_placeholders
 from jmd.shared.languages import in_language
 from jmd.shared.live import reloading
 from jmd.shared.payloads import payload
@@ -64,11 +65,18 @@ def button_for(target: str, language: str) -> Button | None:
     return Button(f"💡 {title(topic, language)}", topic_payload(topic.name)) if topic else None
 
 
-def render(topic: Topic, language: str) -> Answer:
-    """The answer to ``topic`` in ``language`` (default language if it has none)."""
+def depends_on_band(topic: Topic) -> bool:
+    """Whether the answer routes by need (``{route:…}``): the person's age band may matter."""
+    return any("{route:" in text for text in topic.answer.values())
+
+
+def render(topic: Topic, language: str, band: str | None = None) -> Answer:
+    """The answer to ``topic`` in ``language`` (default language if it has none); ``band``
+    (the person's age band, if known) picks the organisation of age-dependent routes."""
     text = in_language(topic.answer, language)
     if "{offices}" in text:
         text = text.replace("{offices}", render_offices(language))
+    text = render_placeholders(text, language, band)
     if topic.link:
         text = f"{text}\n\n🔗 {t('more', language)}: {topic.link}"
     follow_ups = [b for b in (button_for(t, language) for t in topic.buttons) if b]

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from jmd import texts
-from jmd.content import offices, organisations
+from jmd.content import offices, organisations, routing
 from jmd.shared import safety
 from jmd.shared.languages import registry
 from jmd.shared.normalize import normalize
@@ -48,9 +48,13 @@ def check(directory: Path = FAQ_DIR) -> list[str]:
                         f" (at most {MAX_ANSWER})"
                     )
                 for placeholder in sorted(set(_PLACEHOLDER.findall(answer)) - PLACEHOLDERS):
-                    problems.append(
-                        f"{where}: unknown placeholder {placeholder} in the '{lang}' answer"
-                    )
+                    # {route:<need>} and {organisation:<id>}: cards from the partner data
+                    if not routing.is_placeholder(placeholder):
+                        problems.append(
+                            f"{where}: unknown placeholder {placeholder} in the '{lang}' answer"
+                        )
+                    elif why := routing.placeholder_problem(placeholder):
+                        problems.append(f"{where}: {placeholder} in the '{lang}' answer: {why}")
             count = len(topic.examples.get(lang, []))
             if count < MIN_EXAMPLES:
                 problems.append(
@@ -76,13 +80,15 @@ def check(directory: Path = FAQ_DIR) -> list[str]:
 
 def main() -> int:
     problems = (
-        check() + texts.check() + offices.check() + organisations.check() + safety.check()
+        check() + texts.check() + offices.check() + organisations.check() + routing.check()
+        + safety.check()
     )
     for line in problems:
         print(line)
     topics = len(list(FAQ_DIR.glob("*.yml")))
     summary = f"{len(problems)} problem(s)" if problems else "all fine"
-    print(f"{topics} topics, labels, organisations, offices and crisis phrases checked: {summary}")
+    print(f"{topics} topics, labels, organisations, routing, offices and crisis phrases checked: "
+          f"{summary}")
     if not problems:
         missing = offices.missing_details(offices.load_offices())
         if missing:

@@ -63,7 +63,8 @@ class Person(Base):
     """A young person, known only by a pseudonymous key derived from their Telegram ID.
 
     ``chat_id`` is the one place a Telegram identifier is kept (needed to write to
-    them first, e.g. reminders); it is erased with the person.
+    them first, e.g. reminders); it is erased with the person. ``age_band`` is the band of
+    content/routing.yml the person gave (e.g. ``27+``), never an exact age.
     """
 
     __tablename__ = "persons"
@@ -73,6 +74,7 @@ class Person(Base):
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    age_band: Mapped[str | None] = mapped_column(String(8))  # a band, never an exact age
 
 
 class Feedback(Base):

@@ -36,6 +36,19 @@ def get_language(session: Session, key: str) -> str | None:
     return person.language if person else None
 
 
+def get_age_band(session: Session, key: str) -> str | None:
+    """The age band the person gave (``12-17`` …), or None if never asked."""
+    person = get_person(session, key)
+    return person.age_band if person else None
+
+
+def set_age_band(session: Session, key: str, band: str) -> None:
+    """Remember the person's age band (only the band: an exact age is never stored)."""
+    person = touch_person(session, key)
+    person.age_band = band
+    session.flush()
+
+
 def delete_person(session: Session, key: str) -> bool:
     result = session.execute(delete(Person).where(Person.key == key))
     return bool(affected(result))
