@@ -16,14 +16,19 @@ from icalendar import Calendar
 from sqlalchemy import select
 from telegram.ext import Application
 
+from bot.privacy import DELETE_YES
 from jmd import clock
+from jmd.booking import service
+from jmd.booking.joint import joint_times
 from jmd.booking.seed import sync_offices
-from jmd.db.engine import session_scope
+from jmd.db.engine import get_engine, session_scope
 from jmd.db.models import Counselor, Referral
 from jmd.identity import pseudonym
 from jmd.texts import staff, t
 from tests.helpers.booking import add_slot
 from tests.helpers.bot_api import BotApiStandIn, Call
+from tests.helpers.db import rows_with
+from tests.helpers.fake_rasa import FakeRasa
 from tests.helpers.handoff import (
     ANNA,
     GROUP,
@@ -179,6 +184,14 @@ async def test_consent_no_nothing_reaches_the_partner(
         assert (row.consent, row.to_counselor_id, row.card_thread_id) == ("no", partners, None)
 
 
+async def week_for(api: BotApiStandIn, counselor: int) -> str:
+    """What /week shows ``counselor`` in the group."""
+    before = len(api.sent_texts(GROUP))
+    api.push_group_command(GROUP, counselor, "/week")
+    texts = await eventually(lambda: api.sent_texts(GROUP)[before:] or None, "listed")
+    return "\n".join(texts)
+
+
 def in_days(days: int, hour: int) -> datetime:
     day = (clock.local(clock.now()) + timedelta(days=days)).date()
     return datetime(day.year, day.month, day.day, hour, 0, tzinfo=clock.BERLIN)
@@ -199,7 +212,7 @@ async def test_a_joint_appointment_is_booked_listed_for_both_and_cancelled(
     jonas_slot = add_slot(None, partners, together)
     anna_slot = add_slot(None, anna_id(), together)
     add_slot(None, partners, alone)  # only Jonas is free then: not offered
-    thread, ask = await refer(api, user, language, "rf:o:jobcenter")
+    _, ask = await refer(api, user, language, "rf:o:jobcenter")
     api.push_tap(user, ask, data_of(ask, "rf:a:").rsplit(":", 1)[0] + ":c", CODE[language])
     card = await eventually(lambda: with_button(api.calls_of("sendMessage"), "rf:t:"),
                             "posted the partner's card")
@@ -227,12 +240,9 @@ async def test_a_joint_appointment_is_booked_listed_for_both_and_cancelled(
     assert f"tg://user?id={ANNA}" in told[0].params["text"]
     assert f"tg://user?id={JONAS}" in told[0].params["text"]
 
-    for who, name in ((ANNA, "Anna"), (JONAS, "Jonas")):
-        before = len(api.sent_texts(GROUP))
-        api.push_group_command(GROUP, who, "/week")
-        texts = await eventually(lambda: api.sent_texts(GROUP)[before:] or None, "listed")
-        listed = "\n".join(texts)
-        assert "Jonas" in listed and "gemeinsam mit Anna" in listed, name
+    for who in (ANNA, JONAS):  # the overview of either names both
+        listed = await week_for(api, who)
+        assert "Jonas" in listed and "gemeinsam mit Anna" in listed, who
 
     api.push_tap(user, booked, data_of(booked, "jt:c:"), CODE[language])
     await eventually(lambda: any(text.startswith(t("joint_cancelled", language).split("{")[0])
@@ -242,7 +252,57 @@ async def test_a_joint_appointment_is_booked_listed_for_both_and_cancelled(
     text: Any = cancelled[0].params["text"]
     assert f"tg://user?id={ANNA}" in text and f"tg://user?id={JONAS}" in text
     with session_scope() as session:
-        from jmd.booking.joint import joint_times
-
         assert joint_times(session, partners, anna_id(), clock.now()), "both free again"
-    assert pseudonym(user)
+
+
+async def agreed_joint(api: BotApiStandIn, partners: int, user: int,
+                       language: str) -> tuple[Call, Call]:
+    """A referral the person agreed to, and a joint appointment booked from it: the card
+    and the confirmation."""
+    start = in_days(3, 9)
+    jonas_slot, anna_slot = add_slot(None, partners, start), add_slot(None, anna_id(), start)
+    _, ask = await refer(api, user, language, "rf:o:jobcenter")
+    api.push_tap(user, ask, data_of(ask, "rf:a:").rsplit(":", 1)[0] + ":y", CODE[language])
+    card = await eventually(lambda: with_button(api.calls_of("sendMessage"), "rf:t:"),
+                            "posted the partner's card")
+    api.push_group_tap(JONAS, card, data_of(card, "jt:o:"), first_name="Jonas")
+    offer = await eventually(lambda: with_button(api.sent_messages(user), "jt:p:"),
+                             "offered joint times")
+    assert buttons_of(offer)[0].endswith(f"{jonas_slot}:{anna_slot}")
+    api.push_tap(user, offer, buttons_of(offer)[0], CODE[language])
+    booked = await eventually(lambda: with_button(api.sent_messages(user), "jt:c:"),
+                              "confirmed the booking")
+    return card, booked
+
+
+async def test_cancelled_through_appointments_both_are_told(
+    partners: int, api: BotApiStandIn, rasa: FakeRasa
+) -> None:
+    """/appointments (Rasa's action) cancels the booking; the front tells both."""
+    user = 8330
+    await agreed_joint(api, partners, user, "de")
+    with session_scope() as session:
+        [booking] = service.upcoming(session, pseudonym(user), clock.now())
+        service.cancel(session, pseudonym(user), booking.ref, clock.now())
+    rasa.scripted["Termin absagen"] = [
+        {"custom": {"staff": {"event": "cancelled", "booking_ref": booking.ref}}}]
+    api.push_command(user, "/bot", "de")  # back from Anna to the assistant
+    await wait_for_message(api, user, t("handoff_back", "de"))
+    api.push_text(user, "Termin absagen", "de")
+    told = await eventually(lambda: [c for c in api.calls_of("sendMessage") if str(
+        c.params.get("text", "")).startswith("❌ Gemeinsamer")], "told both counselors")
+    assert f"tg://user?id={ANNA}" in told[0].params["text"]
+    assert f"tg://user?id={JONAS}" in told[0].params["text"]
+
+
+async def test_delete_erases_referrals_and_their_topics(
+    partners: int, api: BotApiStandIn
+) -> None:
+    user = 8340
+    card, _ = await agreed_joint(api, partners, user, "ar")
+    api.push_command(user, "/delete", "ar")
+    question = await wait_for_message(api, user, t("delete_confirm", "ar"))
+    api.push_tap(user, question, DELETE_YES, "ar")
+    await wait_for_message(api, user, t("deleted", "ar"))
+    assert int(card.params["message_thread_id"]) in api.deleted_topics
+    assert rows_with(get_engine(), pseudonym(user)) == {}

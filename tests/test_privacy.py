@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.engine import Engine
 
+from jmd.booking.joint import book_joint
 from jmd.booking.service import book
 from jmd.db.engine import make_engine, session_scope
 from jmd.db.inbound import store_update
-from jmd.db.models import Feedback
+from jmd.db.models import Feedback, Referral
 from jmd.db.pending import keep_pending
 from jmd.db.persons import get_person, touch_person
 from jmd.handoff.state import request_handoff
@@ -37,6 +38,20 @@ def store_everything(engine: Engine, key: str) -> None:
         save_topic(session, key, -100777, 777, "Person 123456 · Arabisch")
         # Received, not yet handled: the update_id only has to be unique per person here.
         store_update(session, sum(map(ord, key)), key, '{"message": {"text": "رسالة"}}')
+    store_partner_work(engine, key)
+
+
+def store_partner_work(engine: Engine, key: str) -> None:
+    """A referral to the Jobcenter and a joint appointment (JMD + Jobcenter)."""
+    jmd = add_counselor(engine, f"Frau {key} (gemeinsam)")
+    jobcenter = add_counselor(engine, f"Herr {key}", organisation="jobcenter")
+    host = add_slot(engine, jobcenter, datetime(2030, 1, 8, 10, 0))
+    partner = add_slot(engine, jmd, datetime(2030, 1, 8, 10, 0))
+    with session_scope(engine) as session:
+        session.add(Referral(person_key=key, language="ar", status="answered",
+                             to_organisation_id="jobcenter", note="ملاحظة", consent="yes",
+                             share_chat=False))
+        book_joint(session, key, host, partner, "ar", datetime(2029, 12, 1, tzinfo=UTC))
 
 
 async def save_conversation(url: str, key: str) -> None:
@@ -53,6 +68,7 @@ async def test_erase_person_leaves_nothing_with_the_key(database_url: str) -> No
         "persons.key", "feedback.person_key", "pending_messages.person_key", "events.sender_id",
         "bookings.person_key",
         "handoffs.person_key", "counselor_topics.person_key", "inbound_updates.person_key",
+        "referrals.person_key", "joint_appointments.person_key",
     }
     with session_scope(engine) as session:
         counts = erase_person(session, KEY)
@@ -71,8 +87,9 @@ def test_erase_works_before_rasa_created_its_tables(database_url: str) -> None:
     with session_scope(engine) as session:
         counts = erase_person(session, KEY)
     assert counts == {
-        "pending_messages": 1, "feedback": 1, "bookings": 1, "handoffs": 1,
+        "pending_messages": 1, "feedback": 1, "bookings": 2, "handoffs": 1,
         "counselor_topics": 1, "events": 0, "persons": 1, "inbound_updates": 1,
+        "referrals": 1, "joint_appointments": 1,
     }
     assert rows_with(engine, KEY) == {}
     engine.dispose()

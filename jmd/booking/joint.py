@@ -154,17 +154,18 @@ def book_joint(session: Session, key: str, host_ref: str, partner_ref: str, lang
     if utc(partner_slot.starts_at) != utc(host_slot.starts_at) \
             or partner_slot.mode != host_slot.mode:
         raise BookingError(GONE)
-    free = _free_of(session, int(partner.id), now, utc(partner_slot.starts_at))
-    if not any(slot.ref == partner_ref for slot in free):
-        raise BookingError(TAKEN)
-    booking = book(session, key, host_ref, language, now)
     existing = session.execute(select(JointAppointment.ref).join(
         Booking, Booking.id == JointAppointment.booking_id).where(
-        Booking.ref == booking.ref)).scalar_one_or_none()
+        JointAppointment.partner_slot_id == partner_slot.id, JointAppointment.person_key == key,
+        Booking.slot_id == host_slot.id, Booking.status == ACTIVE)).scalar_one_or_none()
     if existing is not None:  # a double tap: the joint appointment exists, say so again
         view = joint_by_ref(session, str(existing))
         assert view is not None
         return view
+    free = _free_of(session, int(partner.id), now, utc(partner_slot.starts_at))
+    if not any(slot.ref == partner_ref for slot in free):
+        raise BookingError(TAKEN)
+    booking = book(session, key, host_ref, language, now)
     booking_id = session.execute(select(Booking.id).where(Booking.ref == booking.ref)).scalar_one()
     ref = new_ref()
     session.add(JointAppointment(

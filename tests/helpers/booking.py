@@ -14,11 +14,14 @@ from jmd.db.models import Counselor, Slot
 
 
 def add_counselor(engine: Engine | None, name: str = "Frau Test", office: str = "zerbst",
-                  languages: str = "de,ar", telegram_user_id: int | None = None) -> int:
+                  languages: str = "de,ar", telegram_user_id: int | None = None,
+                  organisation: str | None = None) -> int:
+    """A counselor of ``office`` (of its organisation, or of ``organisation``); their id."""
     with session_scope(engine) as session:
         sync_offices(session)
         counselor = Counselor(name=name, office_id=office, languages=languages, active=True,
-                              is_demo=False, telegram_user_id=telegram_user_id)
+                              is_demo=False, telegram_user_id=telegram_user_id,
+                              organisation_id=organisation)
         session.add(counselor)
         session.flush()
         return int(counselor.id)
