@@ -306,3 +306,27 @@ async def test_delete_erases_referrals_and_their_topics(
     await wait_for_message(api, user, t("deleted", "ar"))
     assert int(card.params["message_thread_id"]) in api.deleted_topics
     assert rows_with(get_engine(), pseudonym(user)) == {}
+
+
+async def test_strangers_and_forged_targets_are_refused(
+    partners: int, api: BotApiStandIn
+) -> None:
+    user = 8350
+    card = await ask_for_a_person(api, user, "de")
+    thread = thread_of(card)
+    api.push_group_text(GROUP, INTERN, "/verweisen", thread)
+    await eventually(lambda: staff("handoff.not_counselor") in notes_in(api, thread),
+                     "refused a non-counselor")
+    api.push_group_text(GROUP, ANNA, "/verweisen", thread, first_name="Anna")
+    choice = await eventually(lambda: with_button(api.in_topic(thread), "rf:o:"),
+                              "offered the targets")
+    for forged in ("rf:o:jmd", "rf:c:999999"):  # her own organisation; nobody
+        api.push({"callback_query": {
+            "id": forged, "from": {"id": ANNA, "is_bot": False, "first_name": "Anna"},
+            "chat_instance": "ci-group", "data": forged, "message": choice.result}})
+    await eventually(lambda: api.answers().count(staff("partners.invalid")) == 2,
+                     "refused both")
+    api.push_group_tap(INTERN, choice, "rf:o:mbe")
+    await eventually(lambda: staff("handoff.not_counselor") in api.answers(), "refused")
+    with session_scope() as session:
+        assert session.scalars(select(Referral)).all() == [], "no referral began"
