@@ -304,6 +304,9 @@ async def test_delete_erases_referrals_and_their_topics(
     question = await wait_for_message(api, user, t("delete_confirm", "ar"))
     api.push_tap(user, question, DELETE_YES, "ar")
     await wait_for_message(api, user, t("deleted", "ar"))
+    told = [c for c in api.sent_messages(GROUP) if str(c.params["text"]).startswith(
+        "❌ Gemeinsamer") and c.params.get("message_thread_id") is None]
+    assert len(told) == 1 and f"tg://user?id={JONAS}" in told[0].params["text"]
     assert int(card.params["message_thread_id"]) in api.deleted_topics
     assert rows_with(get_engine(), pseudonym(user)) == {}
 

@@ -27,6 +27,8 @@ from bot.front import AnyApplication, Front, Person, front_of_context
 from bot.handoff.topics import delete_topic
 from bot.partners import joint, referral
 from bot.partners.common import GROUP_PATTERN, PERSON_PATTERN
+from jmd.booking.joint import end_all_of
+from jmd.clock import now
 from jmd.db import db
 from jmd.partners import referrals
 from jmd.personal_data import Unregister, register_erasure_hook, register_retention_hook
@@ -108,7 +110,12 @@ async def _delete_threads(front: Front, bot: Bot, threads: list[int]) -> int:
 
 
 async def erase_topics(front: Front, bot: Bot, key: str) -> None:
-    """Before /delete erases the rows: delete the person's referral topics."""
+    """Before /delete erases the rows: both counselors of a joint appointment are told (in
+    the general chat: the referral topics go), then the person's referral topics go."""
+    group = front.settings.counselor_chat_id
+    for view in await db(end_all_of, key, now()):
+        if group is not None:
+            await joint.tell_both(bot, group, None, "partners.joint_cancelled", view)
     await _delete_threads(front, bot, await db(referrals.card_threads, key))
 
 

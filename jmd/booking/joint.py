@@ -249,6 +249,16 @@ def mark_cancelled(session: Session, booking_ref: str, now: datetime) -> JointVi
     return joint_of_booking(session, booking_ref)
 
 
+def end_all_of(session: Session, key: str, now: datetime) -> list[JointView]:
+    """The person's joint appointments not ended yet, now ended (erasure: their bookings
+    were cancelled just before); the views, to tell both counselors."""
+    refs = session.scalars(select(Booking.ref).join(
+        JointAppointment, JointAppointment.booking_id == Booking.id).where(
+        JointAppointment.person_key == key, JointAppointment.cancelled_at.is_(None))).all()
+    ended = [mark_cancelled(session, str(ref), now) for ref in refs]
+    return [view for view in ended if view is not None]
+
+
 # -- what the person's calendar gets -----------------------------------------------------------
 
 
