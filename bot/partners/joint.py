@@ -13,6 +13,7 @@ import html
 import logging
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import TelegramError
@@ -40,6 +41,7 @@ from jmd.identity import display_name, short
 from jmd.partners import referrals
 from jmd.partners.cards import target_name
 from jmd.partners.referrals import YES
+from jmd.shared.languages import registry
 from jmd.texts import staff, t
 
 logger = logging.getLogger(__name__)
@@ -83,7 +85,7 @@ async def offer_job(front: Front, bot: Bot, query: CallbackQuery, referral_id: i
     if reach.chat_id is None:
         await note(bot, group, thread, staff("partners.unreachable"))
         return
-    language = reach.language or referral.language or "de"
+    language = reach.language or referral.language or registry().default
     rows = [[InlineKeyboardButton(
         slot_button(time.host, language),
         callback_data=f"jt:p:{referral.id}:{time.host.ref}:{time.partner.ref}")]
@@ -114,9 +116,9 @@ def _pick(session: Session, key: str, referral_id: int, host_ref: str, partner_r
     if referral is None or referral.person_key != key or referral.consent != YES \
             or referral.from_counselor_id is None:
         return _Picked(None, "not_found")
-    host = session.query(Counselor).join(Slot, Slot.counselor_id == Counselor.id).filter(
-        Slot.ref == host_ref).one_or_none()
-    partner = session.query(Slot).filter(Slot.ref == partner_ref).one_or_none()
+    host = session.scalars(select(Counselor).join(Slot, Slot.counselor_id == Counselor.id)
+                           .where(Slot.ref == host_ref)).one_or_none()
+    partner = session.scalars(select(Slot).where(Slot.ref == partner_ref)).one_or_none()
     if host is None or partner is None or partner.counselor_id != referral.from_counselor_id \
             or host.telegram_user_id is None \
             or not referrals.is_target(session, referral, int(host.telegram_user_id)):

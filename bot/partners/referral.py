@@ -37,6 +37,7 @@ from jmd.partners.cards import (
     topic_link,
 )
 from jmd.partners.referrals import NO, ORGANISATION, YES, ReferralView
+from jmd.shared.languages import registry
 from jmd.shared.one_line import one_line
 from jmd.texts import staff, t
 
@@ -122,8 +123,8 @@ async def choose_job(front: Front, bot: Bot, query: CallbackQuery, kind: str,
     if reach.chat_id is None:
         await query.answer(staff("partners.unreachable"), show_alert=True)
         return
-    language = await db(referrals.person_language, key)
-    referral = await db(referrals.start, key, query.from_user.id, who, to, language or "de")
+    language = await db(referrals.person_language, key) or registry().default
+    referral = await db(referrals.start, key, query.from_user.id, who, to, language)
     await query.answer()
     await drop_buttons(message)
     logger.info("referral %d for %s drafted", referral.id, short(key))
@@ -154,7 +155,7 @@ async def take_job(front: Front, bot: Bot, query: CallbackQuery, referral_id: in
         return
     key = referral.person_key
     reach = await db(contact, key, referral.language)
-    language = reach.language or referral.language or "de"
+    language = reach.language or referral.language or registry().default
     await db(referrals.hand_over, key, language, query.from_user.id, name)
     logger.info("referral %d for %s taken over", referral_id, short(key))
     await query.answer(staff("partners.taken_by_you"), show_alert=True)
@@ -206,7 +207,7 @@ async def _note_job(front: Front, bot: Bot, message: Message, referral_id: int) 
     if referral is None or referral.person_key is None:
         return
     reach = await db(contact, referral.person_key, referral.language)
-    language = referral.language or reach.language or "de"
+    language = referral.language or reach.language or registry().default
     if reach.chat_id is None:
         await note(bot, group, thread, staff("partners.unreachable"), message.message_id)
         return
@@ -259,8 +260,9 @@ async def answer(front: Front, bot: Bot, query: CallbackQuery, person: Person,
                                       message_thread_id=topic.message_thread_id,
                                       reply_markup=card_markup(referral))
         await db(referrals.set_card, referral.id, topic.message_thread_id, card.message_id)
-    except TelegramError:
+    except TelegramError:  # the yes is kept; the referring counselor must pass it on by hand
         logger.error("could not post the card of referral %d", referral.id, exc_info=True)
+        await note(bot, group, own, staff("partners.card_failed", target=target))
     logger.info("referral %d: %s said yes", referral.id, short(person.key))
     await bot.send_message(person.chat_id, t("referral_passed", language,
                                              organisation=target))
