@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Engine
 from jmd.booking import free, joint, service
 from jmd.booking.service import BookingError, Preferences
 from jmd.db import make_engine, session_scope
+from jmd.db.engine import in_transaction
 from jmd.db.models import JointAppointment
 from jmd.retention import purge
 from tests.helpers.booking import add_counselor, add_slot, at
@@ -127,3 +129,37 @@ def test_counts_per_month_and_organisation_and_retention_keeps_them(engine: Engi
         rows = session.scalars(select(JointAppointment)).all()
         assert rows and all(r.person_key is None and r.booking_id is None for r in rows)
         assert len(joint.counts(session)) == 4
+
+
+def test_joint_and_ordinary_bookings_racing_for_the_partners_slot(engine: Engine) -> None:
+    """Ten people book Anna's slot while ten joint appointments want it: one wins."""
+    anna, _ = two(engine)
+    partner = add_slot(engine, anna, at(26, 10))
+    hosts = [add_slot(engine, add_counselor(engine, f"Jobcenter {n}", organisation="jobcenter"),
+                      at(26, 10)) for n in range(10)]
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(20)
+
+    def attempt(n: int) -> None:
+        start.wait()
+        try:
+            if n % 2:
+                in_transaction(lambda s: service.book(s, f"p{n}", partner, "de", NOW), engine)
+            else:
+                in_transaction(lambda s: joint.book_joint(s, f"p{n}", hosts[n // 2], partner,
+                                                          "de", NOW), engine)
+            result = "booked"
+        except BookingError as error:
+            result = error.reason
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert len(outcomes) == 20 and outcomes.count("booked") == 1, outcomes
+    with session_scope(engine) as session:
+        assert partner not in {s.ref for s in free.free_slots(session, Preferences(), NOW)}

@@ -132,7 +132,7 @@ def joint_times(session: Session, host_id: int, partner_id: int, now: datetime,
 def _counselor_of(session: Session, ref: str) -> tuple[Slot, Counselor] | None:
     row = session.execute(
         select(Slot, Counselor).join(Counselor, Slot.counselor_id == Counselor.id)
-        .where(Slot.ref == ref).with_for_update()
+        .where(Slot.ref == ref).with_for_update(of=Slot)
     ).first()
     return (row[0], row[1]) if row else None
 
