@@ -52,6 +52,8 @@ from bot.inbox import ChatInbox
 from bot.interpreters.handlers import add_handlers as add_interpreter_handlers
 from bot.interpreters.jobs import end_for_erasure as end_interpreters_for_erasure
 from bot.jobs import schedule_all
+from bot.partners import add_handlers as add_partner_handlers
+from bot.partners import hooks as partner_hooks
 from bot.privacy import DELETE_PATTERN, on_delete, on_delete_choice, on_privacy
 from bot.rasa_client import RasaClient
 from bot.relay import relay
@@ -292,6 +294,7 @@ async def _post_init(application: AnyApplication) -> None:
         register_erasure_hook(partial(end_interpreters_for_erasure, front, application.bot)),
         register_retention_hook(partial(retention_hook, bot=application.bot),
                                 tables=["counselor_topics"]),
+        *partner_hooks(front, application.bot),  # referral topics (bot/partners)
     ]
     schedule_all(application)
     # Updates a crash interrupted, handled before any new one (bot/inbound.py).
@@ -359,6 +362,7 @@ def build_application(
         application.add_handler(MessageHandler(
             counselors & ~filters.COMMAND & ~filters.StatusUpdate.ALL, on_counselor_message
         ))
+        add_partner_handlers(application, counselors)  # referrals, joint appointments
     application.add_handler(CallbackQueryHandler(on_take, pattern=TAKE_PATTERN))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED & private, on_edited))
     application.add_handler(CommandHandler(list(COMMAND_PAYLOADS), on_command, filters=private))

@@ -10,6 +10,7 @@ before it is sent, so it is sent at most once (jmd.booking.reminders).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,8 +22,11 @@ from bot.formatting import split_message
 from bot.front import AnyApplication, Front, front_of, front_of_context
 from bot.handoff.counselor import counselor_name
 from bot.interpreters.appointment import remind as remind_interpreter
+from bot.partners.joint import ended as joint_ended
+from bot.partners.joint import overview_line
 from jmd.booking import reminders, service
 from jmd.booking.ics import booking_ics, filename
+from jmd.booking.joint import joints_of
 from jmd.booking.present import STAFF_LANGUAGE, details, staff_line, when
 from jmd.booking.service import BookingView
 from jmd.clock import BERLIN, local, now
@@ -60,6 +64,10 @@ async def post_staff(front: Front, bot: Bot, custom: dict[str, Any]) -> None:
     old = await _booking(custom["old_ref"]) if custom.get("old_ref") else None
     extra = staff("booking.before", when=when(old.slot, STAFF_LANGUAGE)) if old else ""
     await post_staff_line(front, bot, title, booking, extra)
+    ended = custom.get("old_ref") if custom.get("event") == "rescheduled" else (
+        custom.get("booking_ref") if custom.get("event") == "cancelled" else None)
+    if ended:  # a joint appointment ends with its booking: both counselors are told
+        await joint_ended(front, bot, str(ended))
 
 
 async def post_staff_line(front: Front, bot: Bot, title: str, booking: BookingView,
@@ -88,12 +96,16 @@ async def handle_custom(
 # -- the counselor group --------------------------------------------------------------
 
 
-def overview(bookings: list[BookingView], heading: str) -> list[str]:
+def overview(bookings: list[BookingView], heading: str,
+             extra: Mapping[str, str] | None = None) -> list[str]:
     """Bookings for the counselor group, in order, under ``heading``: as many messages as
-    Telegram's length limit needs, each booking whole in one of them."""
+    Telegram's length limit needs, each booking whole in one of them. ``extra``: a line
+    under a booking (by ref), e.g. the partner of a joint appointment."""
     if not bookings:
         return [f"{heading}\n\n{staff('booking.none')}"]
-    return split_message("\n\n".join([heading, *(staff_line(b) for b in bookings)]))
+    extra = extra or {}
+    lines = [staff_line(b) + (f"\n{extra[b.ref]}" if b.ref in extra else "") for b in bookings]
+    return split_message("\n\n".join([heading, *lines]))
 
 
 def _day_start(moment: datetime) -> datetime:
@@ -123,7 +135,9 @@ async def _overview(update: Update, context: ContextTypes.DEFAULT_TYPE, *, days:
         return
     start = _day_start(now())
     bookings = await db(service.bookings_between, start, start + timedelta(days=days))
-    for part in overview(bookings, heading):
+    joints = await db(joints_of, [b.ref for b in bookings])  # both counselors named
+    extra = {ref: overview_line(view) for ref, view in joints.items()}
+    for part in overview(bookings, heading, extra):
         await context.bot.send_message(message.chat_id, part, message_thread_id=thread)
 
 

@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import and_, column, delete, exists, inspect, or_, select, table
+from sqlalchemy import and_, column, delete, exists, inspect, or_, select, table, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable, TableClause
 
 from jmd.db.engine import affected
-from jmd.db.models import Base, Booking, Slot
+from jmd.db.models import Base, Booking, JointAppointment, Referral, Slot
 from jmd.handoff.state import purge_closed
 from jmd.interpreters.assignments import purge_over
 
@@ -105,6 +105,45 @@ class DeactivatedVolunteers:
 
 
 @dataclass(frozen=True)
+class BlankedReferrals:
+    """Referrals made before the cutoff lose everything about the person and the counselors;
+    month, organisations and consent stay for the partner figures (counts only). The
+    partner's topic id stays until the front's retention hook has deleted the topic."""
+
+    def __call__(self, session: Session, entry: PersonalTable, cutoff: datetime) -> int:
+        statement = (
+            update(Referral)
+            .where(Referral.created_at < cutoff, Referral.person_key.is_not(None))
+            .values(person_key=None, language=None, from_telegram_id=None, from_name=None,
+                    note=None, age_band=None, taken_by_telegram_id=None, taken_by_name=None)
+            .execution_options(synchronize_session=False)
+        )
+        return affected(session.execute(statement))
+
+
+@dataclass(frozen=True)
+class BlankedJointAppointments:
+    """Joint appointments whose booking retention deletes (ended or cancelled before the
+    cutoff, :class:`EndedBookings`) lose the person and the booking; date and
+    organisations stay for the partner figures. Runs before ``bookings`` (foreign key)."""
+
+    def __call__(self, session: Session, entry: PersonalTable, cutoff: datetime) -> int:
+        ended = select(Slot.id).where(Slot.ends_at < cutoff)
+        gone = select(Booking.id).where(or_(
+            Booking.slot_id.in_(ended),
+            and_(Booking.status == "cancelled", Booking.cancelled_at < cutoff)))
+        statement = (
+            update(JointAppointment)
+            .where(or_(JointAppointment.booking_id.in_(gone),
+                       and_(JointAppointment.starts_at < cutoff,
+                            JointAppointment.person_key.is_not(None))))
+            .values(person_key=None, booking_id=None)
+            .execution_options(synchronize_session=False)
+        )
+        return affected(session.execute(statement))
+
+
+@dataclass(frozen=True)
 class ByHook:
     """Rows that go only with something outside the database, through a retention hook.
 
@@ -171,6 +210,9 @@ REGISTRY: list[PersonalTable] = [
     PersonalTable("feedback", OlderThan("created_at")),  # unanswered questions, ratings
     PersonalTable("pending_messages", OlderThan("created_at")),  # kept while Rasa was down
     PersonalTable("inbound_updates", OlderThan("received_at")),  # received, not yet finished
+    # the partner network (before bookings: foreign keys); figures outlive the person
+    PersonalTable("joint_appointments", BlankedJointAppointments()),
+    PersonalTable("referrals", BlankedReferrals()),
     PersonalTable("bookings", EndedBookings()),  # /delete cancels upcoming ones first
     PersonalTable("handoffs", ClosedHandoffs()),
     PersonalTable("counselor_topics", ByHook("the forum topic goes first, via the Bot API")),

@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy.engine import Engine
 
+from jmd.booking.joint import book_joint
 from jmd.booking.service import book
 from jmd.db.engine import make_engine, session_scope
 from jmd.db.inbound import store_update
-from jmd.db.models import Feedback
+from jmd.db.models import Feedback, Referral
 from jmd.db.pending import keep_pending
 from jmd.db.persons import get_age_band, get_person, set_age_band, touch_person
 from jmd.handoff.state import request_handoff
@@ -44,6 +45,20 @@ def store_everything(engine: Engine, key: str) -> None:
         request_chat(session, key, 1, "ar", "Anna")
         register(session, Registration(sum(map(ord, key)), ("ar",), date(2026, 11, 1),
                                        "Samira"), key)
+    store_partner_work(engine, key)
+
+
+def store_partner_work(engine: Engine, key: str) -> None:
+    """A referral to the Jobcenter and a joint appointment (JMD + Jobcenter)."""
+    jmd = add_counselor(engine, f"Frau {key} (gemeinsam)")
+    jobcenter = add_counselor(engine, f"Herr {key}", organisation="jobcenter")
+    host = add_slot(engine, jobcenter, datetime(2030, 1, 8, 10, 0))
+    partner = add_slot(engine, jmd, datetime(2030, 1, 8, 10, 0))
+    with session_scope(engine) as session:
+        session.add(Referral(person_key=key, language="ar", status="answered",
+                             to_organisation_id="jobcenter", note="ملاحظة", consent="yes",
+                             share_chat=False))
+        book_joint(session, key, host, partner, "ar", datetime(2029, 12, 1, tzinfo=UTC))
 
 
 async def save_conversation(url: str, key: str) -> None:
@@ -61,6 +76,7 @@ async def test_erase_person_leaves_nothing_with_the_key(database_url: str) -> No
         "bookings.person_key",
         "handoffs.person_key", "counselor_topics.person_key", "inbound_updates.person_key",
         "interpreter_assignments.person_key", "interpreters.person_key",
+        "referrals.person_key", "joint_appointments.person_key",
     }
     with session_scope(engine) as session:
         counts = erase_person(session, KEY)
@@ -80,9 +96,10 @@ def test_erase_works_before_rasa_created_its_tables(database_url: str) -> None:
     with session_scope(engine) as session:
         counts = erase_person(session, KEY)
     assert counts == {
-        "pending_messages": 1, "feedback": 1, "bookings": 1, "handoffs": 1,
+        "pending_messages": 1, "feedback": 1, "bookings": 2, "handoffs": 1,
         "counselor_topics": 1, "events": 0, "persons": 1, "inbound_updates": 1,
         "interpreter_assignments": 1, "interpreters": 1,
+        "referrals": 1, "joint_appointments": 1,
     }
     assert rows_with(engine, KEY) == {}
     engine.dispose()

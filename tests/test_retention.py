@@ -144,6 +144,7 @@ def test_nothing_is_deleted_within_the_period_and_without_rasas_tables(
     assert counts == {
         "events": 0, "feedback": 0, "pending_messages": 0, "bookings": 0, "handoffs": 0,
         "persons": 0, "inbound_updates": 0, "interpreter_assignments": 0, "interpreters": 0,
+        "referrals": 0, "joint_appointments": 0,
     }
     engine.dispose()
 

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, exists, func, literal, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from jmd.booking.service import (
-    ACTIVE,
     MIN_NOTICE,
     PAGE,
     Preferences,
     SlotView,
+    slot_taken,
     slot_view,
 )
 from jmd.clock import BERLIN, utc
-from jmd.db.models import Booking, Counselor, Office, Organisation, Slot
+from jmd.db.models import Counselor, Office, Organisation, Slot
 
 
 def day_start(day: date) -> datetime:
@@ -32,7 +32,7 @@ def day_start(day: date) -> datetime:
 
 
 def _active_booking_exists() -> object:
-    return exists().where(and_(Booking.slot_id == Slot.id, Booking.status == ACTIVE))
+    return slot_taken()  # booked, or held for a joint appointment
 
 
 def _free_query(prefs: Preferences, now: datetime):  # type: ignore[no-untyped-def]

@@ -20,12 +20,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jmd.clock import utc
-from jmd.db.models import Booking, Counselor, Office, Slot
+from jmd.db.models import Booking, Counselor, JointAppointment, Office, Slot
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,24 @@ TAKEN = "taken"  # someone else was faster
 GONE = "gone"  # the slot does not exist (forged), was withdrawn or has passed
 LIMIT = "limit"  # the person already has MAX_UPCOMING upcoming bookings
 NOT_YOURS = "not_found"  # no such booking of this person (forged or stale button)
+
+
+def slot_taken() -> ColumnElement[bool]:
+    """Whether ``Slot`` is taken: an active booking holds it, or it is the partner's slot
+    of a joint appointment whose booking is active (jmd.booking.joint)."""
+    booked = exists().where(and_(Booking.slot_id == Slot.id, Booking.status == ACTIVE))
+    held = exists().where(and_(JointAppointment.partner_slot_id == Slot.id,
+                               JointAppointment.booking_id == Booking.id,
+                               Booking.status == ACTIVE))
+    return or_(booked, held)
+
+
+def held_for_joint(session: Session, slot_id: int) -> bool:
+    """Whether the slot is the partner's half of an active joint appointment."""
+    query = select(JointAppointment.id).join(
+        Booking, Booking.id == JointAppointment.booking_id
+    ).where(JointAppointment.partner_slot_id == slot_id, Booking.status == ACTIVE)
+    return session.execute(query.limit(1)).first() is not None
 
 
 def new_ref(length: int = 8) -> str:
@@ -191,9 +209,14 @@ def book(
     back whatever else fails, so a failed move leaves the old booking active.
     """
     _lock_person(session, person_key)
-    slot = session.execute(select(Slot).where(Slot.ref == slot_ref)).scalar_one_or_none()
+    # the slot row is locked (PostgreSQL): a joint appointment holding it waits, or is seen
+    slot = session.execute(
+        select(Slot).where(Slot.ref == slot_ref).with_for_update()
+    ).scalar_one_or_none()
     if slot is None or slot.withdrawn or utc(slot.starts_at) <= utc(now):
         raise BookingError(GONE)
+    if held_for_joint(session, int(slot.id)):
+        raise BookingError(TAKEN)
     mine = upcoming(session, person_key, now)
     same = next((b for b in mine if b.slot.ref == slot_ref), None)
     if same is not None:  # a double tap on "yes": the booking exists, say so again

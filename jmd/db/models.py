@@ -395,3 +395,62 @@ class InterpreterOffer(Base):
         ForeignKey("interpreters.id", ondelete="CASCADE"))
     message_id: Mapped[int] = mapped_column(BigInteger)  # in the volunteer's private chat
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+class Referral(Base):
+    """A warm referral of a person to a partner organisation (or a named colleague there).
+
+    ``draft`` (the referring counselor writes the note) → ``asked`` (the person is asked
+    in their language) → ``answered`` (``consent`` yes/no). Nothing reaches the partner
+    before ``consent == "yes"``; ``share_chat`` is the person's separate yes to link their
+    earlier chat. After retention the personal columns are blanked, the counts stay
+    (jmd.partners.referrals). Taking it over is one conditional UPDATE (first wins).
+    """
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    language: Mapped[str | None] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft|asked|answered
+    from_telegram_id: Mapped[int | None] = mapped_column(BigInteger)  # the referring counselor
+    from_counselor_id: Mapped[int | None] = mapped_column(ForeignKey("counselors.id"))
+    from_name: Mapped[str | None] = mapped_column(String(120))
+    from_organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
+    to_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    to_counselor_id: Mapped[int | None] = mapped_column(ForeignKey("counselors.id"))
+    note: Mapped[str | None] = mapped_column(Text)  # the counselor's short note
+    age_band: Mapped[str | None] = mapped_column(String(8))  # as shown to the person
+    consent: Mapped[str | None] = mapped_column(String(8))  # None (not answered) | yes | no
+    share_chat: Mapped[bool] = mapped_column(default=False)  # a separate yes for the chat
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    asked_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    card_thread_id: Mapped[int | None] = mapped_column(BigInteger)  # the partner's topic
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    taken_by_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    taken_by_name: Mapped[str | None] = mapped_column(String(120))
+    taken_at: Mapped[datetime | None]
+
+
+class JointAppointment(Base):
+    """An appointment two counselors of two organisations hold together.
+
+    The host's slot is booked as an ordinary booking (``booking_id``: reminders, the
+    person's list, the limit); the partner's slot at the same start is held for as long as
+    that booking is active (jmd.booking.service.slot_taken). After retention the personal
+    columns are blanked; month and organisations stay for the partner figures.
+    """
+
+    __tablename__ = "joint_appointments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(12), unique=True)  # opaque, for button payloads
+    person_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True)
+    partner_slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id"), index=True)
+    organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
+    partner_organisation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organisations.id"))
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
+    starts_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]

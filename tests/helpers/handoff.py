@@ -52,12 +52,16 @@ CARD_URGENT = staff("handoff.card.urgent")
 OFFICE_HOURS = """
 offices:
   - id: zerbst
+    organisation: jmd
     name: JMD Zerbst
     area: Zerbst und Umgebung
+    source: https://www.example.org/jmd-zerbst
     hours: {mon: "09:00-12:00, 13:00-16:00", tue: "09:00-16:00", fri: "09:00-12:00"}
   - id: bitterfeld-wolfen
+    organisation: jmd
     name: JMD Bitterfeld-Wolfen
     area: Bitterfeld-Wolfen und Umgebung
+    source: https://www.example.org/jmd-bitterfeld-wolfen
     hours: {mon: "11:00-14:00", thu: "10:00-18:00"}
 """
 
