@@ -19,7 +19,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_BIN := $(CURDIR)/$(RASA)
 
-.PHONY: help setup run chat train test lint validate check-content export-unanswered eval eval-quick purge \
+.PHONY: help setup run chat train test lint validate check-content export-unanswered partner-figures eval eval-quick purge \
 	clean import-slots bench bench-train FORCE
 
 help:
@@ -30,6 +30,7 @@ help:
 	@echo "make lint   ruff + mypy --strict (CI runs it before the tests)"
 	@echo "make check-content   check the FAQ files (nlu/data/faq/) and content/"
 	@echo "make export-unanswered   unanswered questions and 👎 answers as CSV (reports/)"
+	@echo "make partner-figures [YEAR=…]   referrals and joint appointments per organisation and month (reports/partner-figures.csv)"
 	@echo "make import-slots FILE=…   counselors' free times from CSV or iCalendar (see docs/termine.md)"
 	@echo "make eval   cross-validation of the NLU, ours vs Rasa's default pipeline (reports/; MAX_FOLDS=1 for a quicker figure)"
 	@echo "make eval-quick   the same in seconds with a linear stand-in model (for editors)"
@@ -86,6 +87,10 @@ check-content: $(STAMP)
 # Questions the assistant could not answer and answers rated 👎, for the editors.
 export-unanswered: $(STAMP)
 	$(PY) -m jmd.content.unanswered --out reports/unanswered.csv $(if $(DAYS),--days $(DAYS))
+
+# The partners' figures of a year (counts only): reports/partner-figures.csv. YEAR=… picks one.
+partner-figures: $(STAMP)
+	$(PY) -m jmd.partners.figures $(if $(YEAR),--year $(YEAR)) --out reports/partner-figures.csv
 
 # Counselors' free times: CSV, or iCalendar with COUNSELOR, OFFICE [LANGUAGES, MODE].
 import-slots: $(STAMP)

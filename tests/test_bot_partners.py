@@ -333,3 +333,40 @@ async def test_strangers_and_forged_targets_are_refused(
     await eventually(lambda: staff("handoff.not_counselor") in api.answers(), "refused")
     with session_scope() as session:
         assert session.scalars(select(Referral)).all() == [], "no referral began"
+
+
+async def test_figures_count_referrals_and_joint_appointments_without_personal_data(
+    partners: int, api: BotApiStandIn
+) -> None:
+    user = 8360
+    await agreed_joint(api, partners, user, "prs")
+    api.push_group_command(GROUP, INTERN, "/zahlen")
+    await eventually(lambda: staff("booking.counselors_only") in api.sent_texts(GROUP),
+                     "refused a non-counselor")
+    assert not api.calls_of("sendDocument") or all(
+        int(c.params["chat_id"]) != GROUP for c in api.calls_of("sendDocument"))
+
+    api.push_group_command(GROUP, JONAS, "/zahlen")
+    document = await eventually(lambda: next((c for c in api.calls_of("sendDocument")
+                                              if int(c.params["chat_id"]) == GROUP), None),
+                                "sent the CSV")
+    year = clock.local(clock.now()).year
+    assert document.params["document"]["filename"] == f"partnerzahlen-{year}.csv"
+    table = document.params["document"]["content"].decode("utf-8").splitlines()
+    assert table[0].startswith("Monat;Organisation;Verweisungen gestellt")
+    totals: dict[str, list[int]] = {}  # the referral and the appointment may fall in two months
+    for line in table[1:]:
+        _month, name, *numbers = line.split(";")
+        totals[name] = [a + int(b) for a, b in zip(totals.get(name, [0] * 5), numbers,
+                                                   strict=True)]
+    joint = int(in_days(3, 9).year == year)  # agreed_joint's appointment, in this year?
+    # referred, received, agreed, declined, joint
+    assert totals["Jobcenter Anhalt-Bitterfeld"] == [0, 1, 1, 0, joint]
+    assert totals["Jugendmigrationsdienst (JMD)"] == [1, 0, 0, 0, joint]
+    summary = next(text for text in api.sent_texts(GROUP) if text.startswith("📊"))
+    for private in (NOTE, "Anna", "Jonas", pseudonym(user)[-6:].upper()):
+        assert private not in summary and private not in "\n".join(table)
+
+    api.push_group_command(GROUP, JONAS, "/zahlen 1999")
+    await eventually(lambda: staff("partners.figures_usage") in api.sent_texts(GROUP),
+                     "explained the command")

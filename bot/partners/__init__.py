@@ -1,5 +1,6 @@
-"""The partner network in the Telegram front: warm referral (:mod:`.referral`) and joint
-appointments (:mod:`.joint`); what they share is :mod:`.common`.
+"""The partner network in the Telegram front: warm referral (:mod:`.referral`), joint
+appointments (:mod:`.joint`) and the partners' figures (:mod:`.figures`); what they share
+is :mod:`.common`.
 
 :func:`add_handlers` wires them into the application (``bot.app``), in a handler group
 before the front's own, so their buttons never reach Rasa; :func:`hooks` registers the
@@ -25,7 +26,7 @@ from telegram.ext.filters import BaseFilter
 
 from bot.front import AnyApplication, Front, Person, front_of_context
 from bot.handoff.topics import delete_topic
-from bot.partners import joint, referral
+from bot.partners import figures, joint, referral
 from bot.partners.common import GROUP_PATTERN, PERSON_PATTERN
 from jmd.booking.joint import end_all_of
 from jmd.clock import now
@@ -86,6 +87,8 @@ def add_handlers(application: AnyApplication, counselors: BaseFilter) -> None:
     """The partner handlers; ``counselors`` is the counselor group's chat filter."""
     application.add_handlers([
         CommandHandler(REFER_COMMAND, referral.on_refer,
+                       filters=counselors & ~filters.UpdateType.EDITED),
+        CommandHandler(figures.COMMAND, figures.on_figures,
                        filters=counselors & ~filters.UpdateType.EDITED),
         MessageHandler(counselors & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
                        referral.on_note),
