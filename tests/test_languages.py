@@ -148,6 +148,8 @@ def test_every_language_is_complete() -> None:
         ("shlonak ana 3ayez shughl", "ar"),
         ("kifak, biddi termin bukra", "ar"),
         ("mar7aba momken 2adesh el kurs", "ar"),
+        ("ausbildung chist", "prs"),  # a German loanword does not make it German
+        ("bade termin", "ar"),
     ],
 )
 def test_latin_script_dari_and_arabic_are_recognised(text: str, language: str) -> None:
@@ -165,6 +167,8 @@ def test_latin_script_dari_and_arabic_are_recognised(text: str, language: str) -
         "kann ich mit b2 eine ausbildung machen",
         "termin am 5 jan bitte",
         "Was ist ein Minijob",
+        "ich will ausbildung",
+        "hilfe bitte termin",
     ],
 )
 def test_german_and_english_ish_german_stay_german(text: str) -> None:

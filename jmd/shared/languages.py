@@ -51,6 +51,9 @@ class Language:
     # words, and patterns of whole normalised words (Arabizi's digits: "a7jez", "3andi").
     latin_markers: frozenset[str] = frozenset()
     latin_patterns: tuple[re.Pattern[str], ...] = ()
+    # (Latin-script languages) markers that young people also use inside Dari or Arabic
+    # sentences ("ausbildung chist"): they count for this language only without rivals.
+    loanwords: frozenset[str] = frozenset()
 
     def latin_evidence(self, tokens: list[str]) -> int:
         """How many of ``tokens`` look like this language written in Latin letters."""
@@ -97,6 +100,7 @@ class LanguageRegistry:
                     normalize(str(m)) for m in item.get("latin_markers", ())
                 ),
                 latin_patterns=tuple(re.compile(str(p)) for p in item.get("latin_patterns", ())),
+                loanwords=frozenset(normalize(str(w)) for w in item.get("loanwords", ())),
             )
 
     @property
@@ -188,7 +192,8 @@ class LanguageRegistry:
         """An Arabic-script language written in Latin letters, if its words outweigh German.
 
         Only marker words count on both sides (lingua's statistics read "shu ya3ni
-        ausbildung" as German, because of the one German word). A tie between two
+        ausbildung" as German, because of the one German word), and German loanwords
+        ("ausbildung", "termin") do not count for German here. A tie between two
         romanised languages ("salam" alone) decides nothing.
         """
         if not tokens:
@@ -208,7 +213,7 @@ class LanguageRegistry:
             return None
         hits, code = evidence[0]
         latin_hits = max(
-            (sum(1 for t in tokens if t in lang.markers)
+            (sum(1 for t in tokens if t in lang.markers and t not in lang.loanwords)
              for lang in self.languages.values() if lang.script == "latin"),
             default=0,
         )
