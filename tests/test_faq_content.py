@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
 
-from jmd.content.faq import check
+from jmd import clock
+from jmd.content import glossary
+from jmd.content.faq import check, stale
 from jmd.shared.topics import FAQ_DIR, load_topics
 
 CONTRACT = {
@@ -39,6 +42,9 @@ def good_topic(name: str, example_prefix: str) -> dict:
         "buttons": ["book_appointment"],
         "answer": {lang: "Antwort" for lang in langs},
         "examples": {lang: [f"{example_prefix} {lang} {i}" for i in range(15)] for lang in langs},
+        "reviewed": "2026-11-01",
+        "sources": [{"claim": "Die Berufsberatung ist kostenlos.",
+                     "url": "https://www.arbeitsagentur.de/bildung/berufsberatung"}],
     }
 
 
@@ -76,3 +82,70 @@ def test_each_problem_is_one_clear_line(tmp_path: Path) -> None:
 
 def test_the_real_directory_is_used_by_default() -> None:
     assert FAQ_DIR.name == "faq" and any(FAQ_DIR.glob("*.yml"))
+
+
+def test_a_topic_without_review_date_or_sources_fails(tmp_path: Path) -> None:
+    bad = good_topic("vier", "frage")
+    del bad["reviewed"]
+    bad["sources"] = []
+    write(tmp_path, bad, "vier")
+    half = good_topic("fuenf", "andere")
+    half["sources"] = [{"claim": "", "url": "http://example.org"}]
+    write(tmp_path, half, "fuenf")
+    problems = "\n".join(check(tmp_path))
+    assert "vier.yml: 'reviewed: YYYY-MM-DD' missing" in problems
+    assert "vier.yml: 'sources:' missing" in problems
+    assert "fuenf.yml: source 1 has no 'claim'" in problems
+    assert "fuenf.yml: source 1 needs a 'url' starting with https://" in problems
+
+
+def test_a_review_date_that_is_no_date_is_one_clear_line(tmp_path: Path) -> None:
+    bad = good_topic("sechs", "frage")
+    bad["reviewed"] = "letzte Woche"
+    write(tmp_path, bad, "sechs")
+    assert check(tmp_path) == ["sechs.yml: 'reviewed: letzte Woche' is not a date YYYY-MM-DD"]
+
+
+def test_topics_not_reviewed_for_six_months_are_a_warning_not_a_problem(tmp_path: Path) -> None:
+    old = good_topic("alt", "frage")
+    old["reviewed"] = "2026-05-27"
+    write(tmp_path, old, "alt")
+    write(tmp_path, good_topic("neu", "andere"), "neu")
+    assert check(tmp_path) == []
+    with clock.frozen(datetime(2026, 11, 28, 12, tzinfo=clock.BERLIN)):
+        warnings = stale(tmp_path)
+    assert len(warnings) == 1 and warnings[0].startswith("alt.yml: last reviewed 2026-05-27")
+    assert stale(tmp_path, today=date(2026, 11, 27)) == []  # exactly six months: still fine
+
+
+def test_an_avoided_glossary_variant_in_an_answer_fails(tmp_path: Path) -> None:
+    terms = tmp_path / "glossary.yml"
+    terms.write_text(
+        "terms:\n  Jobcenter:\n    ar: {use: الجوب سنتر, avoid: [مركز العمل]}\n"
+        "  Ausbildung:\n    de: {use: Ausbildung, avoid: [Lehre]}\n",
+        encoding="utf-8",
+    )
+    faq = tmp_path / "faq"
+    faq.mkdir()
+    topic = good_topic("sieben", "frage")
+    topic["answer"]["ar"] = "اذهب إلى مركز العمل (Jobcenter)"
+    # "Lehre" inside "Lehrerin" is no match: Latin variants count as whole words
+    topic["answer"]["de"] = "Frag deine Lehrerin nach einer Ausbildung."
+    topic["title"]["de"] = "Lehre oder Studium?"
+    write(faq, topic, "sieben")
+    problems = check(faq, glossary_file=terms)
+    assert problems == [
+        "sieben.yml: title in 'de': 'Lehre' — the glossary says 'Ausbildung' (Ausbildung)",
+        "sieben.yml: answer in 'ar': 'مركز العمل' — the glossary says 'الجوب سنتر' (Jobcenter)",
+    ]
+
+
+def test_the_shipped_glossary_names_one_term_per_concept_in_every_language() -> None:
+    entries = glossary.load()
+    concepts = {e.concept for e in entries}
+    assert {"Ausländerbehörde", "Jobcenter", "Agentur für Arbeit", "Lebenslauf", "Ausbildung",
+            "Berufsberatung", "Integrationskurs", "Duldung", "Aufenthaltsgestattung",
+            "Aufenthaltserlaubnis", "Termin", "Beratung", "JMD", "MBE"} <= concepts
+    for concept in concepts:
+        assert sorted(e.language for e in entries if e.concept == concept) == ["ar", "de", "prs"]
+    assert glossary.check({}) == []

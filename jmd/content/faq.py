@@ -1,12 +1,17 @@
-"""`make check-content`: every problem in the FAQ topic files, one line each."""
+"""`make check-content`: every problem in the FAQ topic files, one line each.
+
+Problems fail the check (exit 1); warnings (:func:`stale`: a topic nobody has reviewed for
+REVIEW_MONTHS, by the project clock) are printed but do not fail it.
+"""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
-from jmd import texts
-from jmd.content import offices
+from jmd import clock, texts
+from jmd.content import glossary, offices
 from jmd.shared import safety
 from jmd.shared.languages import registry
 from jmd.shared.normalize import normalize
@@ -17,9 +22,10 @@ MAX_ANSWER = 700  # characters, answer plus link: one phone screen
 BUTTON_TARGETS = {"book_appointment", "human_handoff"}
 PLACEHOLDERS = {"{offices}"}
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+REVIEW_MONTHS = 6  # facts (fees, amounts, laws) change; an older review is a warning
 
 
-def check(directory: Path = FAQ_DIR) -> list[str]:
+def check(directory: Path = FAQ_DIR, glossary_file: Path = glossary.GLOSSARY_FILE) -> list[str]:
     """Every problem in the FAQ content, one line each (empty when all is well)."""
     problems: list[str] = []
     topics: list[Topic] = []
@@ -56,6 +62,7 @@ def check(directory: Path = FAQ_DIR) -> list[str]:
                 problems.append(
                     f"{where}: {count} examples in '{lang}' (at least {MIN_EXAMPLES})"
                 )
+        problems += _review_problems(topic)
         if topic.link and not topic.link.startswith("https://"):
             problems.append(f"{where}: link must start with https:// ({topic.link})")
         for button in topic.buttons:
@@ -71,13 +78,77 @@ def check(directory: Path = FAQ_DIR) -> list[str]:
                         f"{where}: example '{example}' is also in topic '{other}'"
                     )
                 seen.setdefault(key, topic.name)
+    wording = {}
+    for topic in topics:
+        wording[f"{topic.path.name}: title"] = topic.title
+        wording[f"{topic.path.name}: answer"] = topic.answer
+    return problems + glossary.check(wording, glossary_file)
+
+
+def _review_problems(topic: Topic) -> list[str]:
+    where = topic.path.name
+    problems = []
+    if topic.reviewed is None:
+        problems.append(f"{where}: 'reviewed: YYYY-MM-DD' missing (when were the facts checked?)")
+    if not topic.sources:
+        problems.append(f"{where}: 'sources:' missing (each fact with claim and url)")
+    for number, source in enumerate(topic.sources, start=1):
+        if not source.claim:
+            problems.append(f"{where}: source {number} has no 'claim'")
+        if not source.url.startswith("https://"):
+            problems.append(f"{where}: source {number} needs a 'url' starting with https://")
     return problems
 
 
+def _months_later(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has 28 days")
+
+
+def stale(directory: Path = FAQ_DIR, today: date | None = None) -> list[str]:
+    """Warnings: topics last reviewed more than REVIEW_MONTHS before ``today``."""
+    today = today or clock.now().astimezone(clock.BERLIN).date()
+    warnings = []
+    for path in sorted(directory.glob("*.yml")):
+        try:
+            topic = load_topic(path)
+        except ContentError:
+            continue  # reported by check()
+        if topic.reviewed and _months_later(topic.reviewed, REVIEW_MONTHS) < today:
+            warnings.append(
+                f"{path.name}: last reviewed {topic.reviewed.isoformat()}, more than"
+                f" {REVIEW_MONTHS} months ago — please check the facts and sources again"
+            )
+    return warnings
+
+
+def _text_wording() -> dict[str, dict[str, str]]:
+    """Person-facing texts (not staff texts) for the glossary check."""
+    try:
+        catalogue = texts.read_catalogue(texts.TEXTS_DIR)
+    except (OSError, ValueError):
+        return {}  # reported by texts.check()
+    return {
+        f"texts: '{key}'": entry
+        for key, entry in catalogue.items()
+        if not key.startswith(texts.STAFF_PREFIX)
+    }
+
+
 def main() -> int:
-    problems = check() + texts.check() + offices.check() + safety.check()
+    problems = (
+        check() + texts.check() + glossary.check(_text_wording()) + offices.check() + safety.check()
+    )
     for line in problems:
         print(line)
+    for line in stale():
+        print(f"Warnung: {line}")
     topics = len(list(FAQ_DIR.glob("*.yml")))
     summary = f"{len(problems)} problem(s)" if problems else "all fine"
     print(f"{topics} topics, labels, offices and crisis phrases checked: {summary}")

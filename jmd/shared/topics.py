@@ -6,7 +6,8 @@ checker is jmd.content.faq, the bridge to Rasa jmd.nlu.importer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,14 @@ from jmd.shared.settings import PROJECT_ROOT
 
 FAQ_DIR = PROJECT_ROOT / "nlu" / "data" / "faq"
 FAQ_PREFIX = "faq"  # the retrieval intent: examples are labelled faq/<topic>
+
+
+@dataclass(frozen=True)
+class Source:
+    """One fact of an answer and the official page that states it."""
+
+    claim: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,8 @@ class Topic:
     examples: dict[str, list[str]]
     link: str | None
     buttons: list[str]
+    reviewed: date | None = None  # when an editor last checked every fact against its source
+    sources: list[Source] = field(default_factory=list)
 
     @property
     def intent(self) -> str:
@@ -51,6 +62,20 @@ def load_topic(path: Path) -> Topic:
         value = data.get(key) or {}
         return dict(value) if isinstance(value, dict) else {}
 
+    reviewed = data.get("reviewed")
+    not_a_date = ContentError(f"{path.name}: 'reviewed: {reviewed}' is not a date YYYY-MM-DD")
+    if isinstance(reviewed, str):
+        try:
+            reviewed = date.fromisoformat(reviewed.strip())
+        except ValueError as error:
+            raise not_a_date from error
+    elif reviewed is not None and not isinstance(reviewed, date):
+        raise not_a_date
+    sources = [
+        Source(str(item.get("claim") or "").strip(), str(item.get("url") or "").strip())
+        if isinstance(item, dict) else Source("", str(item).strip())
+        for item in (data.get("sources") or [] if isinstance(data.get("sources"), list) else [])
+    ]
     examples = {
         lang: [str(e).strip() for e in (items or []) if str(e).strip()]
         for lang, items in per_language("examples").items()
@@ -63,6 +88,8 @@ def load_topic(path: Path) -> Topic:
         examples=examples,
         link=str(data["link"]).strip() if data.get("link") else None,
         buttons=[str(b) for b in data.get("buttons") or []],
+        reviewed=reviewed,
+        sources=sources,
     )
 
 
