@@ -178,3 +178,20 @@ async def test_second_unclear_message_goes_straight_to_stage_two(rasa_stack: Set
     replies = await say(rasa_stack, sender, second)
     assert replies[0].text == response_text("utter_default", "de")
     assert [row.kind for row in feedback_of(rasa_stack, sender)] == ["unanswered"] * 2
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "topic"),
+    [
+        ("ar", "shu ya3ni ausbildung", "ausbildung_info"),
+        ("prs", "ausbildung chist", "ausbildung_info"),
+    ],
+)
+async def test_a_latin_script_question_gets_the_topic_in_dari_or_arabic(
+    rasa_stack: Settings, language: str, question: str, topic: str
+) -> None:
+    """Finglish and Arabizi: the answer comes in the language the person wrote in."""
+    sender = new_sender()
+    replies = await say(rasa_stack, sender, question)
+    assert replies and replies[0].text == render(topics_by_name()[topic], language).text
+    assert language_slot(rasa_stack, sender) == language

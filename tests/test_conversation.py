@@ -164,3 +164,25 @@ async def test_change_language_without_a_name_offers_buttons(rasa_stack: Setting
     replies = await say(rasa_stack, sender, "زبانه تبدیل کو")
     assert replies[0].text == response_text("utter_choose_language", "prs")
     assert len(replies[0].buttons) == 3
+
+
+# Dari and Arabic written in Latin letters (Finglish, Arabizi), as different writers spell
+# them: the reply comes in Dari or Arabic, even when the conversation was German before.
+LATIN_SCRIPT = [
+    ("prs", "salam mikhaham termin begiram"),
+    ("prs", "slm, mekhayum yak termin begirom lutfan"),
+    ("ar", "marhaba bade a7jez maw3ed"),
+    ("ar", "mar7aba, biddi maw3ed m3 el mustashar"),
+]
+
+
+@pytest.mark.parametrize(("language", "message"), LATIN_SCRIPT)
+async def test_latin_script_dari_and_arabic_are_answered_in_that_language(
+    rasa_stack: Settings, language: str, message: str
+) -> None:
+    sender = new_sender()
+    await say(rasa_stack, sender, "hallo ich bin neu hier")
+    replies = await say(rasa_stack, sender, message)
+    assert replies, "no reply"
+    assert any(matches(name, language, replies[0].text) for name in BOOK_ASKS), replies[0].text
+    assert language_slot(rasa_stack, sender) == language

@@ -149,3 +149,22 @@ def test_the_shipped_glossary_names_one_term_per_concept_in_every_language() -> 
     for concept in concepts:
         assert sorted(e.language for e in entries if e.concept == concept) == ["ar", "de", "prs"]
     assert glossary.check({}) == []
+
+
+def test_the_glossary_also_covers_texts_and_rasa_responses(tmp_path: Path) -> None:
+    from jmd.content.faq import _response_wording, _text_wording
+
+    domain = tmp_path / "domain.yml"
+    domain.write_text(
+        "responses:\n  utter_x:\n    - text: Geh zum Arbeitsamt.\n"
+        "    - text: اذهب إلى مركز العمل\n      condition:\n"
+        "        - {type: slot, name: language, value: ar}\n",
+        encoding="utf-8",
+    )
+    assert glossary.check(_response_wording(domain)) == [
+        "domain.yml: utter_x in 'de': 'Arbeitsamt' — the glossary says 'Agentur für Arbeit'"
+        " (Agentur für Arbeit)",
+        "domain.yml: utter_x in 'ar': 'مركز العمل' — the glossary says 'الجوب سنتر' (Jobcenter)",
+    ]
+    shipped = _text_wording() | _response_wording()
+    assert "domain.yml: utter_greet" in shipped and glossary.check(shipped) == []

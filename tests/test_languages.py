@@ -129,3 +129,58 @@ def test_every_language_is_complete() -> None:
     for lang in langs.languages.values():
         assert lang.names and lang.markers and lang.telegram_codes
         assert Path(PROJECT_ROOT / "nlu/data/nlu" / f"{lang.code}.yml").exists()
+
+
+# Latin-script Dari (Finglish) and Arabic (Arabizi), as different writers spell them.
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("salam mikhaham termin begiram", "prs"),
+        ("Salam man mikhastam yak termin begirom", "prs"),
+        ("slm chetori, mikham ausbildung konam", "prs"),
+        ("salam, mikhaham ausbildung", "prs"),
+        ("komak mikhaham", "prs"),
+        ("kumak mekhayum lutfan", "prs"),
+        ("chetor mitanam kar paida konam", "prs"),
+        ("marhaba bade a7jez maw3ed", "ar"),
+        ("shu ya3ni ausbildung", "ar"),
+        ("bdi a7ki m3 mustashar", "ar"),
+        ("shlonak ana 3ayez shughl", "ar"),
+        ("kifak, biddi termin bukra", "ar"),
+        ("mar7aba momken 2adesh el kurs", "ar"),
+        ("ausbildung chist", "prs"),  # a German loanword does not make it German
+        ("bade termin", "ar"),
+    ],
+)
+def test_latin_script_dari_and_arabic_are_recognised(text: str, language: str) -> None:
+    detection = langs.detect(text)
+    assert (detection.language, detection.clear) == (language, True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ich will einen termin machen",
+        "hallo ich bin ana und brauche hilfe",
+        "ich brauche help with my ausbildung",
+        "Ich mache mein Abi und dann Ausbildung",
+        "kann ich mit b2 eine ausbildung machen",
+        "termin am 5 jan bitte",
+        "Was ist ein Minijob",
+        "ich will ausbildung",
+        "hilfe bitte termin",
+    ],
+)
+def test_german_and_english_ish_german_stay_german(text: str) -> None:
+    assert langs.detect(text).language == "de"
+
+
+def test_a_greeting_alone_does_not_decide_between_dari_and_arabic() -> None:
+    assert not langs.detect("salam").clear
+    assert langs.resolve("ar", text="salam") == "ar"
+    assert langs.resolve("prs", text="salam") == "prs"
+
+
+def test_latin_script_dari_switches_a_german_conversation() -> None:
+    assert langs.resolve("de", text="salam mikhaham termin begiram") == "prs"
+    assert langs.resolve("de", text="marhaba bade a7jez maw3ed") == "ar"

@@ -10,11 +10,14 @@ import re
 from datetime import date
 from pathlib import Path
 
+import yaml
+
 from jmd import clock, texts
 from jmd.content import glossary, offices
 from jmd.shared import safety
 from jmd.shared.languages import registry
 from jmd.shared.normalize import normalize
+from jmd.shared.settings import PROJECT_ROOT
 from jmd.shared.topics import FAQ_DIR, ContentError, Topic, load_topic
 
 MIN_EXAMPLES = 15
@@ -22,6 +25,7 @@ MAX_ANSWER = 700  # characters, answer plus link: one phone screen
 BUTTON_TARGETS = {"book_appointment", "human_handoff"}
 PLACEHOLDERS = {"{offices}"}
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
 REVIEW_MONTHS = 6  # facts (fees, amounts, laws) change; an older review is a warning
 
 
@@ -141,9 +145,31 @@ def _text_wording() -> dict[str, dict[str, str]]:
     }
 
 
+def _response_wording(path: Path = DOMAIN_FILE) -> dict[str, dict[str, str]]:
+    """Rasa's responses in domain.yml per language (a variation without condition is German)."""
+    try:
+        domain = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}  # Rasa's own validation reports it
+    wording: dict[str, dict[str, str]] = {}
+    for name, variations in (domain.get("responses") or {}).items():
+        for variation in variations or []:
+            conditions = variation.get("condition") or []
+            language = next(
+                (str(c.get("value")) for c in conditions if c.get("name") == "language"),
+                registry().default,
+            )
+            wording.setdefault(f"domain.yml: {name}", {})[language] = str(variation.get("text", ""))
+    return wording
+
+
 def main() -> int:
     problems = (
-        check() + texts.check() + glossary.check(_text_wording()) + offices.check() + safety.check()
+        check()
+        + texts.check()
+        + glossary.check(_text_wording() | _response_wording())
+        + offices.check()
+        + safety.check()
     )
     for line in problems:
         print(line)

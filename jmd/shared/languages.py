@@ -7,6 +7,7 @@ Everything language-specific (names, scripts, tokenizers, marker words) comes fr
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -46,6 +47,20 @@ class Language:
     telegram_codes: tuple[str, ...]
     names: frozenset[str]
     markers: frozenset[str]
+    # Latin-script writing of an Arabic-script language (Finglish, Arabizi): its typical
+    # words, and patterns of whole normalised words (Arabizi's digits: "a7jez", "3andi").
+    latin_markers: frozenset[str] = frozenset()
+    latin_patterns: tuple[re.Pattern[str], ...] = ()
+    # (Latin-script languages) markers that young people also use inside Dari or Arabic
+    # sentences ("ausbildung chist"): they count for this language only without rivals.
+    loanwords: frozenset[str] = frozenset()
+
+    def latin_evidence(self, tokens: list[str]) -> int:
+        """How many of ``tokens`` look like this language written in Latin letters."""
+        return sum(
+            1 for t in tokens
+            if t in self.latin_markers or any(p.search(t) for p in self.latin_patterns)
+        )
 
 
 @dataclass(frozen=True)
@@ -81,6 +96,11 @@ class LanguageRegistry:
                 telegram_codes=tuple(item.get("telegram_codes", ())),
                 names=frozenset(normalize(str(n)) for n in item.get("names", ())),
                 markers=frozenset(normalize(str(m)) for m in item.get("markers", ())),
+                latin_markers=frozenset(
+                    normalize(str(m)) for m in item.get("latin_markers", ())
+                ),
+                latin_patterns=tuple(re.compile(str(p)) for p in item.get("latin_patterns", ())),
+                loanwords=frozenset(normalize(str(w)) for w in item.get("loanwords", ())),
             )
 
     @property
@@ -159,10 +179,47 @@ class LanguageRegistry:
             code, best = ranked[0]
             confidence = _sigmoid(best - ranked[1][1])
             language = code
+        if script == "latin":
+            romanized = self._romanized(tokens)
+            if romanized is not None:
+                language, confidence = romanized
         letters = arabic + latin
         big_enough = len(tokens) >= MIN_WORDS_FOR_SWITCH or letters >= MIN_LETTERS_FOR_SWITCH
         clear = language is not None and big_enough and confidence >= CLEAR_CONFIDENCE
         return Detection(language, round(confidence, 3), script, clear)
+
+    def _romanized(self, tokens: list[str]) -> tuple[str, float] | None:
+        """An Arabic-script language written in Latin letters, if its words outweigh German.
+
+        Only marker words count on both sides (lingua's statistics read "shu ya3ni
+        ausbildung" as German, because of the one German word), and German loanwords
+        ("ausbildung", "termin") do not count for German here. A tie between two
+        romanised languages ("salam" alone) decides nothing.
+        """
+        if not tokens:
+            return None
+
+        def weight(hits: int) -> float:
+            return 4.0 * hits / len(tokens) + 0.5 * min(hits, 3)
+
+        evidence = sorted(
+            ((lang.latin_evidence(tokens), lang.code) for lang in self.languages.values()
+             if lang.script != "latin" and (lang.latin_markers or lang.latin_patterns)),
+            reverse=True,
+        )
+        if not evidence or evidence[0][0] == 0:
+            return None
+        if len(evidence) > 1 and evidence[1][0] == evidence[0][0]:
+            return None
+        hits, code = evidence[0]
+        latin_hits = max(
+            (sum(1 for t in tokens if t in lang.markers and t not in lang.loanwords)
+             for lang in self.languages.values() if lang.script == "latin"),
+            default=0,
+        )
+        if hits <= latin_hits:
+            return None
+        return code, _sigmoid(weight(hits) - weight(latin_hits))
 
     def _score(
         self, lang: Language, tokens: list[str], lingua: dict[str, float], raw: str
