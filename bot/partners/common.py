@@ -15,8 +15,13 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.front import Front
+from bot.handoff.counselor import counselor_name
 from jmd.db import db
 from jmd.handoff.topics import topic_of
+from jmd.partners import referrals
+from jmd.partners.cards import target_name
+from jmd.partners.referrals import YES, ReferralView
+from jmd.texts import staff
 
 logger = logging.getLogger(__name__)
 
@@ -74,3 +79,26 @@ async def drop_buttons(message: Message | None) -> None:
         await message.edit_reply_markup(reply_markup=None)
     except TelegramError:
         logger.info("could not remove the buttons of a message", exc_info=True)
+
+
+async def acting_target(front: Front, bot: Bot, query: CallbackQuery,
+                        referral_id: int) -> tuple[str, int, ReferralView, str] | None:
+    """The counselor pressing a referral card's button, if they may act on it: their name,
+    the group, the referral and the referred person's key. Otherwise they are told why (a
+    counselor of the target organisation, or the named colleague, on an agreed referral
+    only) and None comes back."""
+    group = front.settings.counselor_chat_id
+    name = await counselor_name(front, bot, query.from_user)
+    referral = await db(referrals.get, referral_id)
+    if name is None or group is None:
+        await query.answer(staff("handoff.not_counselor"), show_alert=True)
+        return None
+    if referral is None or referral.consent != YES or referral.person_key is None:
+        await query.answer(staff("partners.invalid"), show_alert=True)
+        return None
+    if not await db(referrals.is_target, referral, query.from_user.id):
+        logger.info("refused a counselor of another organisation on referral %d", referral_id)
+        await query.answer(staff("partners.not_target", organisation=target_name(referral)),
+                           show_alert=True)
+        return None
+    return name, group, referral, referral.person_key

@@ -20,8 +20,7 @@ from telegram.error import TelegramError
 
 from bot.front import Front, Person
 from bot.handoff.common import note
-from bot.handoff.counselor import counselor_name
-from bot.partners.common import drop_buttons, mention, post_html, query_message
+from bot.partners.common import acting_target, drop_buttons, mention, post_html, query_message
 from jmd.booking.joint import (
     JointView,
     book_joint,
@@ -39,7 +38,6 @@ from jmd.db.models import Counselor, Slot
 from jmd.handoff.state import contact
 from jmd.identity import display_name, short
 from jmd.partners import referrals
-from jmd.partners.cards import target_name
 from jmd.partners.referrals import YES
 from jmd.shared.languages import registry
 from jmd.texts import staff, t
@@ -53,19 +51,10 @@ def _host_id(session: Session, telegram_id: int, name: str) -> int | None:
 
 async def offer_job(front: Front, bot: Bot, query: CallbackQuery, referral_id: int) -> None:
     """The partner's counselor offers the person the times both they and the referrer are free."""
-    group = front.settings.counselor_chat_id
-    name = await counselor_name(front, bot, query.from_user)
-    referral = await db(referrals.get, referral_id)
-    if name is None or group is None:
-        await query.answer(staff("handoff.not_counselor"), show_alert=True)
+    acting = await acting_target(front, bot, query, referral_id)
+    if acting is None:
         return
-    if referral is None or referral.consent != YES or referral.person_key is None:
-        await query.answer(staff("partners.invalid"), show_alert=True)
-        return
-    if not await db(referrals.is_target, referral, query.from_user.id):
-        await query.answer(staff("partners.not_target", organisation=target_name(referral)),
-                           show_alert=True)
-        return
+    name, group, referral, key = acting
     await query.answer()
     thread = referral.card_thread_id
     host = await db(_host_id, query.from_user.id, name)
@@ -81,7 +70,7 @@ async def offer_job(front: Front, bot: Bot, query: CallbackQuery, referral_id: i
         await note(bot, group, thread, staff("partners.joint_none", host=name,
                                              partner=partner_name))
         return
-    reach = await db(contact, referral.person_key, referral.language)
+    reach = await db(contact, key, referral.language)
     if reach.chat_id is None:
         await note(bot, group, thread, staff("partners.unreachable"))
         return

@@ -21,7 +21,13 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot.front import Front, Person, front_of_context, say
 from bot.handoff.common import back_markup, note
 from bot.handoff.counselor import counselor_name
-from bot.partners.common import drop_buttons, person_thread, query_message, thread_of
+from bot.partners.common import (
+    acting_target,
+    drop_buttons,
+    person_thread,
+    query_message,
+    thread_of,
+)
 from jmd.db import db
 from jmd.handoff.cards import with_status
 from jmd.handoff.state import contact
@@ -133,27 +139,15 @@ async def choose_job(front: Front, bot: Bot, query: CallbackQuery, kind: str,
 
 async def take_job(front: Front, bot: Bot, query: CallbackQuery, referral_id: int) -> None:
     """The partner's counselor takes the referred person's chat over (first press wins)."""
-    group = front.settings.counselor_chat_id
-    name = await counselor_name(front, bot, query.from_user)
-    referral = await db(referrals.get, referral_id)
-    if name is None or group is None:
-        await query.answer(staff("handoff.not_counselor"), show_alert=True)
+    acting = await acting_target(front, bot, query, referral_id)
+    if acting is None:
         return
-    if referral is None or referral.consent != YES or referral.person_key is None:
-        await query.answer(staff("partners.invalid"), show_alert=True)
-        return
-    if not await db(referrals.is_target, referral, query.from_user.id):
-        logger.info("refused to let a counselor of another organisation take referral %d",
-                    referral_id)
-        await query.answer(staff("partners.not_target", organisation=target_name(referral)),
-                           show_alert=True)
-        return
+    name, group, referral, key = acting
     if not await db(referrals.take, referral_id, query.from_user.id, name):
         current = await db(referrals.get, referral_id)
         holder = current.taken_by_name if current else ""
         await query.answer(staff("partners.already_taken", name=holder or ""), show_alert=True)
         return
-    key = referral.person_key
     reach = await db(contact, key, referral.language)
     language = reach.language or referral.language or registry().default
     await db(referrals.hand_over, key, language, query.from_user.id, name)

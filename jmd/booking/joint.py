@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from icalendar import Alarm, Calendar, Event, vText
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from jmd import clock
-from jmd.booking.present import mode_label, place
+from jmd.booking.ics import Wording, appointment_ics
+from jmd.booking.present import mode_label
 from jmd.booking.service import (
     ACTIVE,
     GONE,
@@ -265,29 +265,14 @@ def end_all_of(session: Session, key: str, now: datetime) -> list[JointView]:
 def joint_ics(view: JointView, language: str, stamp: datetime | None = None) -> bytes:
     """The joint appointment as one VEVENT naming both organisations and both counselors."""
     slot = view.booking.slot
-    calendar = Calendar()
-    calendar.add("prodid", "-//JMD Assistent//Gemeinsamer Beratungstermin//DE")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    event = Event()
-    event.add("uid", f"{view.ref}@jmd-assistent")
-    event.add("dtstamp", stamp or clock.now())
-    event.add("dtstart", slot.starts_at)
-    event.add("dtend", slot.ends_at)
-    event.add("summary", f"{view.organisations} – {mode_label(slot.mode, language)} "
-                         f"({view.host.name}, {view.partner.name})")
-    event["location"] = vText(place(slot, language))
-    event.add("description",
-              f"{view.host.organisation}: {view.host.name}\n"
-              f"{view.partner.organisation}: {view.partner.name}\n"
-              f"{mode_label(slot.mode, language)}")
-    alarm = Alarm()
-    alarm.add("action", "DISPLAY")
-    alarm.add("description", view.organisations)
-    alarm.add("trigger", timedelta(hours=-2))
-    event.add_component(alarm)
-    calendar.add_component(event)
-    return bytes(calendar.to_ical())
+    mode = mode_label(slot.mode, language)
+    return appointment_ics(slot, language, Wording(
+        uid=f"{view.ref}@jmd-assistent", product="Gemeinsamer Beratungstermin",
+        summary=f"{view.organisations} – {mode} ({view.host.name}, {view.partner.name})",
+        description=(f"{view.host.organisation}: {view.host.name}\n"
+                     f"{view.partner.organisation}: {view.partner.name}\n{mode}"),
+        alarm=view.organisations,
+    ), stamp)
 
 
 def filename(view: JointView) -> str:

@@ -10,11 +10,11 @@ Office hours are local (Berlin) wall time; unknown hours mean "no statement", ne
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from babel.dates import get_day_names
@@ -144,21 +144,33 @@ def load_offices(path: Path = OFFICES_FILE) -> tuple[Office, ...]:
     return _live_offices(path)
 
 
-def read_offices(path: Path) -> tuple[Office, ...]:
-    """All offices in file order; raises OfficeDataError with a readable reason."""
+class HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+def read_items[Item: HasId](path: Path, key: str, build: Callable[[Any, int], Item],
+               error: type[Exception]) -> tuple[Item, ...]:
+    """The non-empty list ``key:`` of an editors' file, each entry built by ``build(entry,
+    number)``, ids unique; any problem raises ``error`` with a readable one-line reason."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise OfficeDataError(f"broken YAML: {error}".splitlines()[0]) from error
-    items = data.get("offices") if isinstance(data, dict) else None
-    if not isinstance(items, list) or not items:
-        raise OfficeDataError("expected a list 'offices:'")
-    offices = tuple(_office(item, i) for i, item in enumerate(items, 1))
-    ids = [o.id for o in offices]
+    except yaml.YAMLError as problem:
+        raise error(f"broken YAML: {problem}".splitlines()[0]) from problem
+    entries = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise error(f"expected a list '{key}:'")
+    items = tuple(build(entry, i) for i, entry in enumerate(entries, 1))
+    ids = [item.id for item in items]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
-        raise OfficeDataError(f"id used twice: {', '.join(duplicates)}")
-    return offices
+        raise error(f"id used twice: {', '.join(duplicates)}")
+    return items
+
+
+def read_offices(path: Path) -> tuple[Office, ...]:
+    """All offices in file order; raises OfficeDataError with a readable reason."""
+    return read_items(path, "offices", _office, OfficeDataError)
 
 
 _live_offices = reloading(read_offices)

@@ -19,10 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from jmd.content import offices as office_data
-from jmd.content.offices import known
+from jmd.content.offices import known, read_items
 from jmd.shared.languages import registry
 from jmd.shared.live import reloading
 from jmd.shared.settings import PROJECT_ROOT
@@ -138,19 +136,7 @@ def _organisation(item: Any, index: int) -> Organisation:
 
 def read_organisations(path: Path) -> tuple[Organisation, ...]:
     """All organisations in file order; raises OrganisationDataError with a readable reason."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise OrganisationDataError(f"broken YAML: {error}".splitlines()[0]) from error
-    items = data.get("organisations") if isinstance(data, dict) else None
-    if not isinstance(items, list) or not items:
-        raise OrganisationDataError("expected a list 'organisations:'")
-    result = tuple(_organisation(item, i) for i, item in enumerate(items, 1))
-    ids = [o.id for o in result]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise OrganisationDataError(f"id used twice: {', '.join(duplicates)}")
-    return result
+    return read_items(path, "organisations", _organisation, OrganisationDataError)
 
 
 _live_organisations = reloading(read_organisations)
