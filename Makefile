@@ -92,12 +92,12 @@ export-unanswered: $(STAMP)
 partner-figures: $(STAMP)
 	$(PY) -m jmd.partners.figures $(if $(YEAR),--year $(YEAR)) --out reports/partner-figures.csv
 
-# Counselors' free times: CSV, or iCalendar with COUNSELOR, OFFICE [LANGUAGES, MODE].
+# Counselors' free times: CSV, or iCalendar with COUNSELOR, OFFICE [LANGUAGES, MODE, ORGANISATION].
 import-slots: $(STAMP)
 	@test -n "$(FILE)" || { echo "usage: make import-slots FILE=slots.csv (or .ics with COUNSELOR=… OFFICE=…)"; exit 2; }
 	$(PY) -m jmd.booking.imports "$(FILE)" $(if $(COUNSELOR),--counselor "$(COUNSELOR)") \
 		$(if $(OFFICE),--office "$(OFFICE)") $(if $(LANGUAGES),--languages "$(LANGUAGES)") \
-		$(if $(MODE),--mode "$(MODE)")
+		$(if $(MODE),--mode "$(MODE)") $(if $(ORGANISATION),--organisation "$(ORGANISATION)")
 
 # A benchmark, not a test: trains 2 × FOLDS models (ours ~4 min a fold, Rasa's default ~20).
 eval: $(RASA_STAMP)

@@ -152,3 +152,25 @@ def test_command_line(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ign
     finally:
         get_settings.cache_clear()
         get_engine.cache_clear()
+
+
+def test_a_partners_counselor_gets_their_organisation(database_url: str, tmp_path: Path,
+                                                      monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("jmd.booking.imports.now", lambda: NOW)
+    text = ("counselor,office,languages,date,start,end,mode,telegram_id,organisation\n"
+            "Herr Jobcenter,koethen,de,01.12.2026,09:00,09:45,in_person,,jobcenter\n"
+            "Frau Jmd,koethen,de,01.12.2026,09:00,09:45,in_person,,\n")
+    assert parse_csv(text.replace(",jobcenter\n", ",bank\n"), NOW).errors == [
+        "line 2: unknown organisation 'bank' (known: agentur, diakonie-zerbst, "
+        "diakonieverein-bwg, jmd, jobcenter, mbe, st-jakob-koethen)"]
+    assert "unknown organisation 'bank'" in parse_ics(
+        ICS, "Frau B", "zerbst", organisation="bank", when=NOW).errors[0]
+    path = tmp_path / "partner.csv"
+    path.write_text(text, encoding="utf-8")
+    engine = make_engine(database_url)
+    with session_scope(engine) as session:
+        assert import_file(session, path).created == 2
+    with session_scope(engine) as session:
+        rows = {c.name: c.organisation_id for c in session.scalars(select(Counselor))}
+        assert rows == {"Herr Jobcenter": "jobcenter", "Frau Jmd": None}  # None: the office's
+    engine.dispose()

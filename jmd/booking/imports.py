@@ -1,13 +1,15 @@
 """Counselors publish their free times by importing a CSV or iCalendar file.
 
     make import-slots FILE=slots.csv
-    make import-slots FILE=kalender.ics COUNSELOR="Name" OFFICE=wittenberg LANGUAGES=de,ar
+    make import-slots FILE=kalender.ics COUNSELOR="Name" OFFICE=zerbst LANGUAGES=de,ar
 
 CSV (UTF-8, comma or semicolon, header line):
-    counselor,office,languages,date,start,end,mode,telegram_id
-    Frau Beispiel,wittenberg,"de,ar",01.12.2026,09:00,09:45,in_person,
+    counselor,office,languages,date,start,end,mode,telegram_id,organisation
+    Frau Beispiel,zerbst,"de,ar",01.12.2026,09:00,09:45,in_person,,
 ``mode``: in_person (Büro), phone (Telefon) or video; ``telegram_id`` is optional (the
-counselor's own Telegram account, for the counselor group). Times are Europe/Berlin.
+counselor's own Telegram account, for the counselor group); ``organisation`` is optional
+(an id of content/organisations.yml, e.g. ``jobcenter`` for a partner's counselor who
+offers times at that office; empty: the office's organisation). Times are Europe/Berlin.
 
 iCalendar: every VEVENT is a slot (DTSTART/DTEND; weekly RRULEs are expanded for the next
 weeks); mode from CATEGORIES or LOCATION if it says Telefon/Video, else --mode.
@@ -35,11 +37,12 @@ from jmd.booking.service import MODES, new_ref
 from jmd.booking.vocabulary import match_mode
 from jmd.clock import BERLIN, now, utc
 from jmd.content.offices import load_offices
+from jmd.content.organisations import load_organisations
 from jmd.db.models import Counselor, Slot
 from jmd.shared.languages import registry
 
 COLUMNS = ("counselor", "office", "languages", "date", "start", "end", "mode")
-OPTIONAL = ("telegram_id",)
+OPTIONAL = ("telegram_id", "organisation")
 MODE_WORDS = {"in_person": "in_person", "büro": "in_person", "buero": "in_person",
               "praesenz": "in_person", "präsenz": "in_person", "vor ort": "in_person",
               "phone": "phone", "telefon": "phone", "video": "video", "online": "video"}
@@ -56,6 +59,7 @@ class ParsedSlot:
     end: datetime
     mode: str
     telegram_id: int | None = None
+    organisation: str | None = None  # None: the office's
 
 
 @dataclass
@@ -68,6 +72,14 @@ class ImportResult:
 
 def _office_ids() -> set[str]:
     return {office.id for office in load_offices()}
+
+
+def _organisation_problem(value: str | None) -> str | None:
+    """Why ``value`` is no organisation id (None: it is one, or it is empty)."""
+    known = {item.id for item in load_organisations()}
+    if not value or value in known:
+        return None
+    return f"unknown organisation '{value}' (known: {', '.join(sorted(known))})"
 
 
 def _mode(value: str) -> str | None:
@@ -141,6 +153,9 @@ def parse_csv(text: str, when: datetime | None = None) -> ImportResult:
         mode = _mode(values["mode"])
         if mode is None:
             problems.append(f"mode '{values['mode']}' (use in_person, phone or video)")
+        organisation = values.get("organisation") or None
+        if problem := _organisation_problem(organisation):
+            problems.append(problem)
         telegram_id = None
         if values.get("telegram_id"):
             if values["telegram_id"].isdigit():
@@ -157,7 +172,7 @@ def parse_csv(text: str, when: datetime | None = None) -> ImportResult:
             continue
         if not problems:
             slot = ParsedSlot(line, values["counselor"], values["office"], str(languages),
-                              start, end, str(mode), telegram_id)
+                              start, end, str(mode), telegram_id, organisation)
             problems = _check_slot(slot, when)
             if not problems:
                 result.slots.append(slot)
@@ -171,7 +186,7 @@ def _event_lines(text: str) -> list[int]:
 
 def parse_ics(
     text: str, counselor: str, office: str, languages: str = "de", mode: str = "in_person",
-    when: datetime | None = None,
+    when: datetime | None = None, organisation: str | None = None,
 ) -> ImportResult:
     """Slots of an iCalendar file for one counselor."""
     from dateutil.rrule import rrulestr
@@ -187,6 +202,9 @@ def parse_ics(
         result.errors.append(f"languages '{languages}' (use {', '.join(registry().codes)})")
     if not counselor.strip():
         result.errors.append("COUNSELOR is required for an iCalendar file")
+    organisation = organisation or None
+    if problem := _organisation_problem(organisation):
+        result.errors.append(problem)
     try:
         calendar = Calendar.from_ical(text)
     except ValueError as error:
@@ -219,7 +237,7 @@ def parse_ics(
             starts = list(rule.between(when, when + timedelta(weeks=RRULE_WEEKS), inc=True))
         for moment in starts:
             slot = ParsedSlot(line, counselor.strip(), office, str(langs), moment,
-                              moment + (end - start), str(event_mode))
+                              moment + (end - start), str(event_mode), None, organisation)
             slot_problems = problems or _check_slot(slot, when)
             if event.get("RRULE") and slot_problems == ["is in the past"]:
                 continue
@@ -256,6 +274,8 @@ def store(session: Session, result: ImportResult, source: str) -> ImportResult:
         counselor.languages = parsed.languages
         if parsed.telegram_id is not None:
             counselor.telegram_user_id = parsed.telegram_id
+        if parsed.organisation is not None:
+            counselor.organisation_id = parsed.organisation
         session.flush()
         exists = session.execute(
             select(Slot.id).where(Slot.counselor_id == counselor.id,
@@ -289,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--office", default="", help="iCalendar: office id (content/offices.yml)")
     parser.add_argument("--languages", default="de", help="iCalendar: e.g. de,ar")
     parser.add_argument("--mode", default="in_person", help="iCalendar: in_person, phone, video")
+    parser.add_argument("--organisation", default="",
+                        help="iCalendar: the counselor's organisation if not the office's")
     args = parser.parse_args(argv)
     from jmd.db import session_scope
     from jmd.db.migrate import upgrade
@@ -300,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     options: dict[str, Any] = {}
     if args.file.suffix.lower() in {".ics", ".ical", ".ifb"}:
         options = {"counselor": args.counselor, "office": args.office,
-                   "languages": args.languages, "mode": args.mode}
+                   "languages": args.languages, "mode": args.mode,
+                   "organisation": args.organisation}
     with session_scope() as session:
         result = import_file(session, args.file, **options)
     for error in result.errors:
