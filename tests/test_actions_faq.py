@@ -110,7 +110,9 @@ async def test_thumbs_up_is_counted_without_text(rasa_stack: Settings) -> None:
 # model is unsure about, and checks what the assistant then does.
 VAGUE = {
     "de": ["arbeit", "kann ich das", "welche papiere", "anmeldung", "frage wegen arbeit",
-           "geht das", "und dann", "papiere", "was muss ich machen", "wie lange"],
+           "geht das", "und dann", "papiere", "was muss ich machen", "wie lange",
+           "wegen dem brief", "das formular", "wo muss ich hin", "was kostet das",
+           "brauche ich das"],
     "prs": ["کار", "شغل", "ثبت نام", "ورق", "چی کنم", "چقدر وقت", "کجا بروم", "کاغذ",
             "چطور", "بعدش چی"],
     "ar": ["شغل", "عمل", "تسجيل", "ورق", "شو لازم", "كم مدة", "وين", "بعدين شو", "كيف",
