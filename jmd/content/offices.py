@@ -99,19 +99,28 @@ def _parse_hours(value: Any, where: str) -> Hours:
     return hours
 
 
-def _office(item: Any, index: int) -> Office:
-    where = f"office {index}"
+def check_entry(item: Any, index: int, noun: str, fields: set[str],
+                required: tuple[str, ...], error: type[Exception]) -> str:
+    """The checks every entry of an editors' list file shares: a mapping of known fields,
+    the required ones filled in, a well-formed id. Returns how messages name the entry
+    ("office 'zerbst'"); a problem raises ``error`` with that name in front."""
+    where = f"{noun} {index}"
     if not isinstance(item, dict):
-        raise OfficeDataError(f"{where}: expected fields like id, name, area")
-    where = f"office '{item.get('id', index)}'"
-    unknown = set(item) - FIELDS
+        raise error(f"{where}: expected fields like {', '.join(required)}")
+    where = f"{noun} '{item.get('id', index)}'"
+    unknown = set(item) - fields
     if unknown:
-        raise OfficeDataError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-    for required in ("id", "name", "area"):
-        if not known(item.get(required)):
-            raise OfficeDataError(f"{where}: '{required}' is required")
+        raise error(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    for name in required:
+        if not known(item.get(name)):
+            raise error(f"{where}: '{name}' is required")
     if not _ID.match(str(item["id"])):
-        raise OfficeDataError(f"{where}: id may only contain a-z, 0-9 and '-'")
+        raise error(f"{where}: id may only contain a-z, 0-9 and '-'")
+    return where
+
+
+def _office(item: Any, index: int) -> Office:
+    where = check_entry(item, index, "office", FIELDS, ("id", "name", "area"), OfficeDataError)
     if not known(item.get("organisation")):
         raise OfficeDataError(f"{where}: 'organisation' is required (an id from organisations.yml)")
     source = known(item.get("source"))

@@ -14,13 +14,12 @@ whom it serves (ages, topics) and how to reach it. Invariants held by :func:`rea
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from jmd.content import offices as office_data
-from jmd.content.offices import known, read_items
+from jmd.content.offices import check_entry, known, read_items
 from jmd.shared.languages import registry
 from jmd.shared.live import reloading
 from jmd.shared.settings import PROJECT_ROOT
@@ -33,7 +32,6 @@ TOPICS = frozenset({
 })
 CONTACT_FIELDS = ("website", "phone", "email")
 FIELDS = {"id", "kind", "name", "provider", "does", "ages", "topics", "languages", "contact"}
-_ID = re.compile(r"^[a-z0-9-]+$")
 
 
 class OrganisationDataError(Exception):
@@ -93,18 +91,8 @@ def _contact(value: Any, where: str) -> tuple[dict[str, str], str | None]:
 
 
 def _organisation(item: Any, index: int) -> Organisation:
-    where = f"organisation {index}"
-    if not isinstance(item, dict):
-        raise OrganisationDataError(f"{where}: expected fields like id, kind, name")
-    where = f"organisation '{item.get('id', index)}'"
-    unknown = set(item) - FIELDS
-    if unknown:
-        raise OrganisationDataError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-    for required in ("id", "kind", "name"):
-        if not known(item.get(required)):
-            raise OrganisationDataError(f"{where}: '{required}' is required")
-    if not _ID.match(str(item["id"])):
-        raise OrganisationDataError(f"{where}: id may only contain a-z, 0-9 and '-'")
+    where = check_entry(item, index, "organisation", FIELDS, ("id", "kind", "name"),
+                        OrganisationDataError)
     if item["kind"] not in KINDS:
         raise OrganisationDataError(f"{where}: kind must be one of {', '.join(KINDS)}")
     does = item.get("does")
