@@ -20,6 +20,7 @@ from telegram.ext import ContextTypes
 
 from bot.formatting import split_message
 from bot.front import AnyApplication, Front, front_of, front_of_context
+from bot.handoff.common import thread_of
 from bot.handoff.counselor import counselor_name
 from bot.interpreters.appointment import remind as remind_interpreter
 from bot.partners.joint import ended as joint_ended
@@ -129,7 +130,7 @@ async def _overview(update: Update, context: ContextTypes.DEFAULT_TYPE, *, days:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    thread = message.message_thread_id if message.is_topic_message else None
+    thread = thread_of(message)
     if await counselor_name(front, context.bot, user) is None:
         await message.reply_text(staff("booking.counselors_only"))
         return

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.error import BadRequest, TelegramError
 
 from bot.formatting import keyboard
@@ -81,3 +81,10 @@ async def note(bot: Bot, group: int, thread: int | None, text: str,
         )
     except TelegramError:
         logger.warning("could not post a note in the counselor group", exc_info=True)
+
+
+def thread_of(message: Message | None) -> int | None:
+    """The forum topic of a group message (None: the group's general chat, or no message)."""
+    if message is None or not message.is_topic_message:
+        return None
+    return message.message_thread_id

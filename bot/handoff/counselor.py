@@ -25,7 +25,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.front import Front, front_of_context, say
-from bot.handoff.common import back_markup, group_of, note
+from bot.handoff.common import back_markup, group_of, note, thread_of
 from jmd.db import db
 from jmd.handoff.cards import closed_line, parse_take, taken_line, with_status
 from jmd.handoff.counselors import counselor_by_telegram_id
@@ -171,11 +171,6 @@ def _target(session: Session, group: int, thread: int) -> _Target | None:
     return _Target(key, handoff, contact(session, key, handoff.language if handoff else None))
 
 
-def _topic_thread(message: Message) -> int | None:
-    """The forum topic of a group message (None: the group's general chat)."""
-    return message.message_thread_id if message.is_topic_message else None
-
-
 async def on_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``/done`` in a person's topic: hand the person back to the assistant."""
     message, front = update.effective_message, front_of_context(context)
@@ -187,7 +182,7 @@ async def on_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _done_job(front: Front, bot: Bot, message: Message) -> None:
     """Close the topic's handoff (any counselor may), tell the person."""
-    group, thread = group_of(front), _topic_thread(message)
+    group, thread = group_of(front), thread_of(message)
     assert message.from_user is not None
     name = await counselor_name(front, bot, message.from_user)
     if name is None:
@@ -244,7 +239,7 @@ async def on_counselor_message(update: Update, context: ContextTypes.DEFAULT_TYP
     group = front.settings.counselor_chat_id
     if message is None or group is None or message.from_user is None:
         return
-    if _topic_thread(message) is None:
+    if thread_of(message) is None:
         return
     copies = copies_of(context.bot_data)
     job = (partial(_edit_out, front, context.bot, message, copies) if update.edited_message
@@ -254,7 +249,7 @@ async def on_counselor_message(update: Update, context: ContextTypes.DEFAULT_TYP
 
 async def _edit_out(front: Front, bot: Bot, message: Message, copies: Copies) -> None:
     """An edited message of the assigned counselor: the person's copy is edited, once."""
-    group, thread = group_of(front), _topic_thread(message)
+    group, thread = group_of(front), thread_of(message)
     assert thread is not None and message.from_user is not None
     target = await db(_target, group, thread)
     handoff = target.handoff if target else None
@@ -288,7 +283,7 @@ async def _edit_out(front: Front, bot: Bot, message: Message, copies: Copies) ->
 
 async def _forward_out(front: Front, bot: Bot, message: Message, copies: Copies) -> None:
     """Copy the assigned counselor's message to the person; note why anything else stays."""
-    group, thread = group_of(front), _topic_thread(message)
+    group, thread = group_of(front), thread_of(message)
     assert thread is not None and message.from_user is not None
     target = await db(_target, group, thread)
     if target is None:  # a topic that is not a person's

@@ -20,7 +20,7 @@ from telegram.error import TelegramError
 
 from bot.formatting import TELEGRAM_LIMIT
 from bot.front import Front, Person
-from bot.handoff.common import group_of, note, offer_booking
+from bot.handoff.common import group_of, note, offer_booking, thread_of
 from bot.handoff.mirror import Item
 from bot.handoff.person import mirror_of
 from bot.handoff.topics import in_topic
@@ -56,17 +56,12 @@ from jmd.texts import staff, t
 logger = logging.getLogger(__name__)
 
 
-def topic_of(message: Message) -> int | None:
-    """The forum topic of a group message (None: the group's general chat)."""
-    return message.message_thread_id if message.is_topic_message else None
-
-
 # -- asking for an interpreter ---------------------------------------------------------------
 
 
 async def request(front: Front, bot: Bot, message: Message, counselor: str) -> None:
     """``/dolmetscher`` in a person's topic: ask the person whether a volunteer may join."""
-    group, thread = group_of(front), topic_of(message)
+    group, thread = group_of(front), thread_of(message)
     assert thread is not None
     key = await db(person_of_thread, group, thread)
     if key is None:
@@ -189,7 +184,7 @@ async def finished(front: Front, bot: Bot, assignment: AssignmentView, by: str) 
 
 async def end_in_topic(front: Front, bot: Bot, message: Message) -> None:
     """``/dolmetscher_ende`` in a person's topic (the caller checked the counselor)."""
-    group, thread = group_of(front), topic_of(message)
+    group, thread = group_of(front), thread_of(message)
     key = await db(person_of_thread, group, thread) if thread is not None else None
     current = await db(open_chat, key) if key is not None else None
     ended = await db(end, current.id) if current is not None else None
@@ -201,7 +196,7 @@ async def end_in_topic(front: Front, bot: Bot, message: Message) -> None:
 
 async def end_for_closed_chat(front: Front, bot: Bot, message: Message) -> None:
     """After ``/done`` in a topic: the interpreter's part ends with the chat."""
-    thread = topic_of(message)
+    thread = thread_of(message)
     key = await db(person_of_thread, group_of(front), thread) if thread is not None else None
     current = await db(open_chat, key) if key is not None else None
     handoff = await db(active_handoff, key) if key is not None else None
@@ -261,7 +256,7 @@ async def person_to_interpreter(front: Front, bot: Bot, update: Any,
 
 async def counselor_to_interpreter(front: Front, bot: Bot, message: Message) -> None:
     """The assigned counselor's message in the topic goes to the interpreter too."""
-    thread = topic_of(message)
+    thread = thread_of(message)
     if thread is None or message.from_user is None:
         return
     key = await db(person_of_thread, group_of(front), thread)

@@ -25,7 +25,7 @@ from telegram.ext import (
 )
 
 from bot.front import AnyApplication, Front, front_of, front_of_context
-from bot.handoff.common import group_of, note
+from bot.handoff.common import group_of, note, thread_of
 from bot.handoff.counselor import counselor_name
 from bot.inbox import Gate
 from bot.interpreters import chat, register
@@ -79,7 +79,7 @@ async def _group_job(front: Front, bot: Any, message: Message, command: str,
                      args: list[str]) -> None:
     """Counselors only; then the command."""
     assert message.from_user is not None
-    group, thread = group_of(front), chat.topic_of(message)
+    group, thread = group_of(front), thread_of(message)
     name = await counselor_name(front, bot, message.from_user)
     if name is None:
         await note(bot, group, thread, staff("handoff.not_counselor"), message.message_id)
@@ -133,7 +133,7 @@ async def on_end_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def on_counselor_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """After the handoff's own handler: the assigned counselor's message to the interpreter."""
     message, front = update.effective_message, front_of_context(context)
-    if message is not None and chat.topic_of(message) is not None:
+    if message is not None and thread_of(message) is not None:
         job = partial(chat.counselor_to_interpreter, front, context.bot, message)
         front.inbox.submit(group_of(front), job, update)
 

@@ -14,8 +14,7 @@ from telegram import Bot, Message, Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.front import Front
-from bot.handoff.common import group_of, note
-from bot.interpreters.chat import topic_of
+from bot.handoff.common import group_of, note, thread_of
 from bot.interpreters.common import language_label, to_volunteer
 from bot.interpreters.flow import withdraw_volunteer
 from jmd.db import db
@@ -38,7 +37,7 @@ def _pledge(view: InterpreterView) -> str:
 
 
 async def _reply(front: Front, bot: Bot, message: Message, text: str) -> None:
-    await note(bot, group_of(front), topic_of(message), text, message.message_id)
+    await note(bot, group_of(front), thread_of(message), text, message.message_id)
 
 
 async def listing(front: Front, bot: Bot, message: Message) -> None:

@@ -31,13 +31,6 @@ PERSON_PATTERN = (r"^(rf:a:\d{1,9}:[ycn]|jt:p:\d{1,9}:[a-z0-9]{1,12}:[a-z0-9]{1,
                   r"|jt:c:[a-z0-9]{1,12})$")
 
 
-def thread_of(message: Message | None) -> int | None:
-    """The forum topic of a group message (None: the general chat)."""
-    if message is None or not message.is_topic_message:
-        return None
-    return message.message_thread_id
-
-
 def query_message(query: CallbackQuery) -> Message | None:
     """The message under the pressed button, if Telegram still gives it."""
     return query.message if isinstance(query.message, Message) else None

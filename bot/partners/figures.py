@@ -6,6 +6,7 @@ from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
 from bot.front import front_of_context
+from bot.handoff.common import thread_of
 from bot.handoff.counselor import counselor_name
 from jmd.clock import local, now
 from jmd.db import db
@@ -22,7 +23,7 @@ async def on_figures(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if message is None or user is None:
         return
     front = front_of_context(context)
-    thread = message.message_thread_id if message.is_topic_message else None
+    thread = thread_of(message)
     if await counselor_name(front, context.bot, user) is None:
         await message.reply_text(staff("booking.counselors_only"))
         return

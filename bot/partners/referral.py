@@ -19,14 +19,13 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.front import Front, Person, front_of_context, say
-from bot.handoff.common import back_markup, note
+from bot.handoff.common import back_markup, note, thread_of
 from bot.handoff.counselor import counselor_name
 from bot.partners.common import (
     acting_target,
     drop_buttons,
     person_thread,
     query_message,
-    thread_of,
 )
 from jmd.db import db
 from jmd.handoff.cards import with_status
