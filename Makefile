@@ -19,7 +19,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_BIN := $(CURDIR)/$(RASA)
 
-.PHONY: help setup run chat train test lint validate check-content export-unanswered partner-figures eval eval-quick purge \
+.PHONY: help setup run chat train test lint console-admin validate check-content export-unanswered partner-figures eval eval-quick purge \
 	clean import-slots bench bench-train FORCE
 
 help:
@@ -28,6 +28,7 @@ help:
 	@echo "make test   unit tests, data validation, test stories, end-to-end tests"
 	@echo "make train  train the Rasa model (~4 min; only when examples, domain, config or NLU code changed)"
 	@echo "make lint   ruff + mypy --strict (CI runs it before the tests)"
+	@echo "make console-admin USER_NAME=…   an account for the web console (ROLE=admin|editor|counselor)"
 	@echo "make check-content   check the FAQ files (nlu/data/faq/) and content/"
 	@echo "make export-unanswered   unanswered questions and 👎 answers as CSV (reports/)"
 	@echo "make partner-figures [YEAR=…]   referrals and joint appointments per organisation and month (reports/partner-figures.csv)"
@@ -84,6 +85,11 @@ chat: $(STAMP) $(MODEL)
 check-content: $(STAMP)
 	$(PY) -m jmd.content.faq
 
+# The web console's accounts: the first admin, then editors and counselors (README "Web console").
+console-admin: $(STAMP)
+	@test -n "$(USER_NAME)" || { echo "usage: make console-admin USER_NAME=… [ROLE=editor|counselor|admin] [COUNSELOR=id]"; exit 2; }
+	$(PY) -m console create-account "$(USER_NAME)" --role $(or $(ROLE),admin) $(if $(COUNSELOR),--counselor $(COUNSELOR))
+
 # Questions the assistant could not answer and answers rated 👎, for the editors.
 export-unanswered: $(STAMP)
 	$(PY) -m jmd.content.unanswered --out reports/unanswered.csv $(if $(DAYS),--days $(DAYS))
@@ -134,7 +140,7 @@ bench-train: $(RASA_STAMP)
 	$(RASA_PY) -m jmd.nlu.bench_train --out reports
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check jmd actions bot bench tests migrations
+	$(VENV)/bin/ruff check jmd actions bot bench console tests migrations
 	$(VENV)/bin/mypy
 
 clean:

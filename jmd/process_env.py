@@ -39,6 +39,8 @@ SECRETS_OF: dict[str, frozenset[str]] = {
     "rasa": frozenset({"RASA_CHANNEL_TOKEN", "ACTION_SERVER_TOKEN", "RASA_API_TOKEN"}),
     # checks Rasa's calls; sees only pseudonyms, never Telegram IDs
     "action-server": frozenset({"ACTION_SERVER_TOKEN"}),
+    # the web console: its own sessions in the database; no Telegram or Rasa secret
+    "console": frozenset(),
 }
 
 # what Telegram accepts as a webhook's secret_token
@@ -99,6 +101,8 @@ def child_env(settings: Settings, process: str) -> dict[str, str]:
         ACTION_PORT=str(settings.action_port),
         ACTION_SERVER_INTERFACE=settings.action_server_interface,
         RASA_URL=settings.rasa_url,
+        CONSOLE_INTERFACE=settings.console_interface,
+        CONSOLE_PORT=str(settings.console_port),
         TF_CPP_MIN_LOG_LEVEL="2",
     )
     return env

@@ -142,6 +142,16 @@ def start_rasa(
     return process
 
 
+def start_console(settings: Settings, processes: Processes) -> None:
+    """The web console (README "Web console"), started and waited for."""
+    processes.start("console", [sys.executable, "-m", "console"], child_env(settings, "console"))
+    host = "127.0.0.1" if settings.console_interface in ("0.0.0.0", "::") else (
+        settings.console_interface)
+    url = f"http://{host}:{settings.console_port}"
+    wait_until(f"{url}/login", processes, "web console", 60)
+    _log(f"web console at {url}/ (first account: make console-admin USER_NAME=…)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default=str(PROJECT_ROOT / "models"))
@@ -175,6 +185,7 @@ def main() -> int:
         _log("starting the action server and Rasa (the first start takes about a minute) …")
         start_backend(settings, processes, Path(args.model))
         _log(f"Rasa is ready at {settings.rasa_url}")
+        start_console(settings, processes)
         if telegram:
             processes.start("telegram", [sys.executable, "-m", "bot"],
                             child_env(settings, "telegram"))

@@ -454,3 +454,58 @@ class JointAppointment(Base):
     starts_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
+
+
+class ConsoleAccount(Base):
+    """A person who logs in to the web console (console/): an editor, counselor or admin.
+
+    Staff only, never a young person. ``password_hash`` is scrypt with its own salt
+    (jmd.accounts.passwords); ``counselor_id`` links a counselor's account to their row in
+    ``counselors`` (their free times and their office's bookings). Failed logins lock the
+    account for a while (``locked_until``).
+    """
+
+    __tablename__ = "console_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))  # editor | counselor | admin
+    counselor_id: Mapped[int | None] = mapped_column(ForeignKey("counselors.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+
+class ConsoleSession(Base):
+    """A logged-in browser. Only the token's SHA-256 is stored: a copy of the database
+    opens no session. Ends ``idle`` minutes after the last request, at the latest at
+    ``expires_at``, or at logout."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("console_accounts.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """What the console changed: who, when, what (e.g. ``topic.save``, ``faq/praktikum``).
+
+    Never personal data of young people: targets are topic ids, slot refs, account names.
+    """
+
+    __tablename__ = "console_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")

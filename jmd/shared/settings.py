@@ -92,6 +92,12 @@ class Settings:
     redis_url: str | None = None
     # A volunteer interpreter request nobody answered or accepted ends after this (minutes).
     interpreter_timeout_minutes: int = 30
+    # The web console (console/, README "Web console"): where it listens, how long a login
+    # lasts without a request, and whether its cookie is HTTPS-only (behind a TLS proxy).
+    console_interface: str = "127.0.0.1"
+    console_port: int = 5080
+    console_session_minutes: int = 60
+    console_cookie_secure: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -168,6 +174,10 @@ def load_settings() -> Settings:
         counselor_group_per_minute=_int(env.get("COUNSELOR_GROUP_PER_MINUTE"), 20),
         redis_url=env.get("REDIS_URL") or None,
         interpreter_timeout_minutes=_int(env.get("INTERPRETER_TIMEOUT_MINUTES"), 30),
+        console_interface=env.get("CONSOLE_INTERFACE") or "127.0.0.1",
+        console_port=_int(env.get("CONSOLE_PORT"), 5080),
+        console_session_minutes=_int(env.get("CONSOLE_SESSION_MINUTES"), 60),
+        console_cookie_secure=_flag(env.get("CONSOLE_COOKIE_SECURE"), False),
     )
 
 

@@ -1,0 +1,1 @@
+"""Staff accounts of the web console: passwords, roles, sessions and the audit log."""
