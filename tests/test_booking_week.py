@@ -45,7 +45,7 @@ def test_weeks_are_iso_weeks_and_a_bad_one_is_this_week() -> None:
 def test_an_office_sees_its_bookings_with_the_partner_and_only_the_pseudonym(
         engine: Engine) -> None:
     anna = add_counselor(engine, "Anna")
-    jonas = add_counselor(engine, "Jonas", organisation="jobcenter")
+    jonas = add_counselor(engine, "Jonas", office="koethen", organisation="jobcenter")
     kai = add_counselor(engine, "Kai", office="koethen")
     host, partner = add_slot(engine, anna, at(26, 10)), add_slot(engine, jonas, at(26, 10))
     other = add_slot(engine, kai, at(27, 9))
@@ -70,4 +70,8 @@ def test_an_office_sees_its_bookings_with_the_partner_and_only_the_pseudonym(
     assert zerbst[1].partner == "Jonas (Jobcenter Anhalt-Bitterfeld)" and zerbst[0].partner is None
     assert [e.past for e in zerbst] == [True, False]
     assert {e.office_id for e in everywhere} == {"zerbst", "koethen"}
+    with session_scope(engine) as session:  # Jonas's office sees his joint appointment too
+        koethen = week_entries(session, week, NOW, "koethen")
+    assert [(e.counselor, e.partner) for e in koethen] == [
+        ("Anna", "Jonas (Jobcenter Anhalt-Bitterfeld)"), ("Kai", None)]
     assert KEY not in repr(everywhere)

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
 
 from jmd.booking.joint import joints_of
 from jmd.booking.service import bookings_between
 from jmd.clock import BERLIN, local
+from jmd.db.models import Booking, Counselor, JointAppointment, Slot
 from jmd.handoff.cards import language_name
 from jmd.identity import short
 from jmd.interpreters.assignments import ACTIVE as INTERPRETER_ACTIVE
@@ -88,11 +90,28 @@ def _interpreter(session: Session, booking_ref: str) -> str | None:
     return "wird gesucht"
 
 
+def _partner_offices(session: Session, refs: list[str]) -> dict[str, str]:
+    """The office of the partner counselor of each joint appointment among ``refs``."""
+    partner_slot = aliased(Slot)
+    rows = session.execute(
+        select(Booking.ref, Counselor.office_id)
+        .join(JointAppointment, JointAppointment.booking_id == Booking.id)
+        .join(partner_slot, partner_slot.id == JointAppointment.partner_slot_id)
+        .join(Counselor, Counselor.id == partner_slot.counselor_id)
+        .where(Booking.ref.in_(refs))
+    ).all()
+    return {str(ref): str(office) for ref, office in rows}
+
+
 def week_entries(session: Session, week: Week, now: datetime,
                  office_id: str | None = None) -> list[Entry]:
-    """The week's active bookings of ``office_id`` (None: every office), earliest first."""
-    bookings = [booking for booking in bookings_between(session, *week.bounds())
-                if office_id is None or booking.slot.office_id == office_id]
+    """The week's active bookings of ``office_id`` (None: every office), earliest first; a
+    joint appointment shows in the partner counselor's office too."""
+    bookings = bookings_between(session, *week.bounds())
+    if office_id is not None:
+        partners = _partner_offices(session, [booking.ref for booking in bookings])
+        bookings = [booking for booking in bookings if office_id in (
+            booking.slot.office_id, partners.get(booking.ref))]
     joints = joints_of(session, [booking.ref for booking in bookings])
     entries = []
     for booking in bookings:
