@@ -47,6 +47,8 @@ def test_bad_fields_are_named_and_make_no_request() -> None:
     assert parse_request("2026-11-26", "11:00", "10:00", "phone") == [
         "Das Ende liegt nicht nach dem Beginn."]
     assert isinstance(parse_request("2026-11-26", "08:00", "13:00", "phone"), list)
+    assert parse_request("9999-12-30", "10:00", "11:00", "phone", "2") == [
+        "Das Datum liegt zu weit in der Zukunft."]
 
 
 def test_a_weekly_repeat_keeps_the_local_time_across_the_clock_change() -> None:

@@ -127,8 +127,9 @@ def test_the_interpreters_register_switches_volunteers_off_and_on_audited(
     refused = client.post(f"/interpreters/{busy.id}/active", data={"csrf_token": token,
                                                                   "active": "0"})
     assert refused.status_code == 409 and f"/dolmetscher_aus {busy.id}" in refused.text
-    assert client.post("/interpreters/99/active",
-                       data={"csrf_token": token, "active": "1"}).status_code == 404
+    for number in (99, 2**40):
+        assert client.post(f"/interpreters/{number}/active",
+                           data={"csrf_token": token, "active": "1"}).status_code == 404
     assert client.post(f"/interpreters/{busy.id}/active", data={"active": "0"}
                        ).status_code == 403
     with session_scope() as session:

@@ -23,6 +23,8 @@ from jmd.interpreters.assignments import CHAT, open_of_interpreter
 from jmd.interpreters.register import everyone, set_active
 from jmd.texts import staff
 
+MAX_NUMBER = 2**31 - 1
+
 
 class Busy(Exception):
     """The volunteer interprets a chat now: switch them off in the group instead."""
@@ -62,6 +64,8 @@ async def switch(request: Request) -> Response:
     who = await account(request, "counselor")
     data = await form(request, who)
     number = request.path_params["number"]
+    if number > MAX_NUMBER:  # no such row, and more than the database's integer
+        return await _page(request, f"Nr. {number} gibt es nicht.", 404)
     try:
         found = await db(_switch, who, number, data.get("active") == "1")
     except Busy:

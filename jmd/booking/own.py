@@ -4,10 +4,10 @@ Invariants: slots are written by :func:`jmd.booking.imports.add_slot`, the impor
 writer, into the tables the bot books from, so a new slot is offered on Telegram at once;
 times are entered in Europe/Berlin (a weekly repeat keeps the local time across a change
 to or from summer time); nothing is written unless every slot asked for is valid — none in
-the past, none ending before it starts, none overlapping another of the counselor's own
-(not withdrawn) slots; a booked slot (or one held for a joint appointment) is never
-withdrawn here, since the person would not be told. Problems are German (staff) sentences.
-Functions take the session first and return frozen views.
+the past or more than a year ahead, none ending before it starts, none overlapping another
+of the counselor's own (not withdrawn) slots; a booked slot (or one held for a joint
+appointment) is never withdrawn here, since the person would not be told. Problems are
+German (staff) sentences. Functions take the session first and return frozen views.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from jmd.clock import BERLIN, local, utc
 from jmd.db.models import Counselor, Office, Slot
 
 MAX_REPEAT = 12  # weeks a slot can be repeated at once
+MAX_AHEAD = timedelta(days=366)  # times further ahead are typing mistakes
 SOURCE = "console"
 MODE_LABELS = {"in_person": "Im Büro", "phone": "Telefon", "video": "Video"}
 
@@ -90,8 +91,11 @@ def parse_request(day: str, start: str, end: str, mode: str,
         return ["Das Ende liegt nicht nach dem Beginn."]
     if finish - begin > MAX_LENGTH:
         return ["Ein Termin dauert höchstens 4 Stunden (für mehrere Termine mehrere Zeiten)."]
-    starts = tuple(datetime.combine(first + timedelta(weeks=week), times[0], tzinfo=BERLIN)
-                   for week in range(repeats + 1))
+    try:
+        starts = tuple(datetime.combine(first + timedelta(weeks=week), times[0], tzinfo=BERLIN)
+                       for week in range(repeats + 1))
+    except OverflowError:  # the year 9999 and its next week
+        return ["Das Datum liegt zu weit in der Zukunft."]
     return SlotRequest(starts, finish - begin, mode)
 
 
@@ -136,6 +140,8 @@ def add_slots(session: Session, counselor_id: int, request: SlotRequest,
         end = start + request.length
         if start <= now:
             problems.append(f"{_label(start)}: liegt in der Vergangenheit.")
+        elif start > now + MAX_AHEAD:
+            problems.append(f"{_label(start)}: liegt mehr als ein Jahr in der Zukunft.")
         elif (other := _overlapping(session, counselor_id, start, end)) is not None:
             problems.append(f"{_label(start)}: überschneidet sich mit Ihrer Zeit "
                             f"{_label(other.starts_at)}–{local(utc(other.ends_at)):%H:%M}.")
