@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +22,7 @@ from jmd.booking.own import (
 from jmd.booking.service import Preferences
 from jmd.clock import BERLIN, local
 from jmd.db import make_engine, session_scope
+from jmd.db.engine import in_transaction
 from jmd.db.models import Slot
 from tests.helpers.booking import add_counselor, add_slot, at
 
@@ -119,3 +121,27 @@ def test_a_past_slot_cannot_be_withdrawn(engine: Engine) -> None:
     ref = add_slot(engine, anna, datetime(2026, 11, 25, 8, 0, tzinfo=BERLIN))
     with session_scope(engine) as session, pytest.raises(SlotError):
         withdraw(session, anna, ref, NOW + timedelta(hours=1))
+
+
+def test_two_overlapping_times_sent_at_once_add_one(engine: Engine) -> None:
+    anna = add_counselor(engine)
+    wishes = [_request(start="10:00", end="11:00"), _request(start="10:30", end="11:30")]
+    outcomes: list[str] = []
+    start = threading.Barrier(len(wishes))
+
+    def send(wanted: SlotRequest) -> None:
+        start.wait()
+        try:
+            in_transaction(lambda session: add_slots(session, anna, wanted, NOW), engine)
+            outcomes.append("added")
+        except SlotError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=send, args=(wanted,)) for wanted in wishes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["added", "refused"]
+    with session_scope(engine) as session:
+        assert len(session.scalars(select(Slot)).all()) == 1

@@ -135,6 +135,9 @@ def add_slots(session: Session, counselor_id: int, request: SlotRequest,
               now: datetime) -> list[str]:
     """Add every slot of ``request`` for the counselor, or none (:class:`SlotError`);
     the new slots' refs."""
+    # the counselor's row is locked (PostgreSQL; SQLite locks at BEGIN): two forms sent at
+    # once are checked for overlaps one after the other
+    session.execute(select(Counselor.id).where(Counselor.id == counselor_id).with_for_update())
     problems: list[str] = []
     for start in request.starts:
         end = start + request.length
