@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -92,3 +94,10 @@ def test_the_command_line_writes_the_csv(tmp_path: Path, monkeypatch: pytest.Mon
     finally:
         get_settings.cache_clear()
         get_engine.cache_clear()
+
+
+def test_a_cell_that_could_start_a_formula_is_defused_in_the_csv() -> None:
+    # an organisation removed from the editors' file shows its id: it must stay a text
+    rows = [Figures("2026-03", "=HYPERLINK(\"x\")", referred=1)]
+    cells = list(csv.reader(io.StringIO(to_csv(rows)), delimiter=";"))[1]
+    assert cells[:3] == ["2026-03", "'=HYPERLINK(\"x\")", "1"]

@@ -172,8 +172,31 @@ class AuditView:
     detail: str
 
 
-def recent_audit(session: Session, limit: int = 200) -> list[AuditView]:
-    """The latest audit entries, newest first."""
-    rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
+def recent_audit(session: Session, limit: int = 200, offset: int = 0) -> list[AuditView]:
+    """The latest audit entries, newest first (``offset``: skip that many, for pages)."""
+    rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())
+                           .offset(offset).limit(limit))
     return [AuditView(row.at.strftime("%Y-%m-%d %H:%M"), row.username, row.action, row.target,
                       row.detail) for row in rows]
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """An account as the admin page lists it (never its password hash)."""
+
+    username: str
+    role: str
+    counselor_id: int | None
+    active: bool
+    locked: bool
+    last_login: str | None
+
+
+def all_accounts(session: Session) -> list[AccountView]:
+    """Every account, by name."""
+    now = utcnow()
+    rows = session.scalars(select(ConsoleAccount).order_by(ConsoleAccount.username))
+    return [AccountView(row.username, row.role, row.counselor_id, row.active,
+                        bool(row.locked_until and row.locked_until > now),
+                        row.last_login_at.strftime("%Y-%m-%d %H:%M") if row.last_login_at
+                        else None) for row in rows]

@@ -47,6 +47,7 @@ MODE_WORDS = {"in_person": "in_person", "büro": "in_person", "buero": "in_perso
               "praesenz": "in_person", "präsenz": "in_person", "vor ort": "in_person",
               "phone": "phone", "telefon": "phone", "video": "video", "online": "video"}
 RRULE_WEEKS = 8
+MAX_LENGTH = timedelta(hours=4)  # one appointment; a longer "slot" is a day's block by mistake
 
 
 @dataclass
@@ -114,7 +115,7 @@ def _check_slot(slot: ParsedSlot, when: datetime) -> list[str]:
     problems = []
     if slot.end <= slot.start:
         problems.append("ends before it starts")
-    elif slot.end - slot.start > timedelta(hours=4):
+    elif slot.end - slot.start > MAX_LENGTH:
         problems.append("is longer than 4 hours (one line per appointment)")
     if slot.start <= when:
         problems.append("is in the past")
@@ -277,19 +278,27 @@ def store(session: Session, result: ImportResult, source: str) -> ImportResult:
         if parsed.organisation is not None:
             counselor.organisation_id = parsed.organisation
         session.flush()
-        exists = session.execute(
-            select(Slot.id).where(Slot.counselor_id == counselor.id,
-                                  Slot.starts_at == utc(parsed.start))
-        ).first()
-        if exists:
+        if add_slot(session, int(counselor.id), parsed.start, parsed.end, parsed.mode, source):
+            result.created += 1
+        else:
             result.skipped += 1
-            continue
-        session.add(Slot(ref=new_ref(), counselor_id=counselor.id, starts_at=utc(parsed.start),
-                         ends_at=utc(parsed.end), mode=parsed.mode, withdrawn=False,
-                         source=source[:120]))
-        session.flush()
-        result.created += 1
     return result
+
+
+def add_slot(session: Session, counselor_id: int, start: datetime, end: datetime, mode: str,
+             source: str) -> str | None:
+    """A new free slot of the counselor (bookable at once); its ref, or None if the
+    counselor has a slot starting then already (withdrawn ones too: one row per start)."""
+    exists = session.execute(
+        select(Slot.id).where(Slot.counselor_id == counselor_id, Slot.starts_at == utc(start))
+    ).first()
+    if exists:
+        return None
+    ref = new_ref()
+    session.add(Slot(ref=ref, counselor_id=counselor_id, starts_at=utc(start), ends_at=utc(end),
+                     mode=mode, withdrawn=False, source=source[:120]))
+    session.flush()
+    return ref
 
 
 def import_file(session: Session, path: Path, **ics_options: Any) -> ImportResult:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from jmd.booking import joint
 from jmd.clock import BERLIN
 from jmd.content.organisations import organisation
+from jmd.content.unanswered import safe_cell
 from jmd.partners import referrals
 from jmd.texts import staff
 
@@ -88,14 +89,16 @@ def name_of(organisation_id: str) -> str:
 
 
 def to_csv(rows: list[Figures]) -> str:
-    """Semicolon-separated with a German header (opens in German spreadsheet programs)."""
+    """Semicolon-separated with a German header (opens in German spreadsheet programs);
+    every cell through :func:`jmd.content.unanswered.safe_cell`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow(COLUMNS.values())
     for item in rows:
         values = [getattr(item, f.name) for f in fields(item)]
         values[1] = name_of(item.organisation)
-        writer.writerow(values)
+        # names come from an editable file: never a formula in a spreadsheet
+        writer.writerow([safe_cell(str(value)) for value in values])
     return buffer.getvalue()
 
 
