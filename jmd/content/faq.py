@@ -7,6 +7,7 @@ REVIEW_MONTHS, by the project clock) are printed but do not fail it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -38,6 +39,15 @@ def check(directory: Path = FAQ_DIR, glossary_file: Path = glossary.GLOSSARY_FIL
             topics.append(load_topic(path))
         except ContentError as error:
             problems.append(str(error))
+    return problems + check_topics(topics, glossary_file)
+
+
+def check_topics(topics: Sequence[Topic],
+                 glossary_file: Path = glossary.GLOSSARY_FILE) -> list[str]:
+    """The rules of :func:`check` on topics in memory (the console checks an edit against
+    the other topics as they are on disk). An example in two topics is reported on the
+    later one: put the edited topic last to see its duplicates."""
+    problems: list[str] = []
     names = {t.name for t in topics}
     seen: dict[str, str] = {}
     for topic in topics:
