@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from jmd import clock
 from jmd.content import faq
 from jmd.content.editing import (
     Conflict,
@@ -135,3 +137,15 @@ def test_a_crisis_phrase_file_that_misses_its_examples_is_refused(files: Files) 
                          version(path))
     assert any("no examples in" in p for p in problems)
     assert path.read_text(encoding="utf-8") == before
+
+
+def test_reviewed_today_sets_the_date_and_nothing_else(files: Files) -> None:
+    path = files.faq_dir / "bafoeg.yml"
+    before = path.read_text(encoding="utf-8")
+    form, based_on = read_topic(files, "bafoeg")
+    form.reviewed_today = True
+    with clock.frozen(datetime(2027, 1, 5, 10, 0, tzinfo=UTC)):
+        assert save_topic(files, "bafoeg", form, based_on) == []
+    removed, added = changed_lines(before, path.read_text(encoding="utf-8"))
+    assert [line.split(":")[0] for line in removed] == ["reviewed"]
+    assert added == ["reviewed: 2027-01-05"]

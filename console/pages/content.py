@@ -15,10 +15,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from console.web import account, form, record, redirect, render, settings_of
+from jmd import clock
 from jmd.accounts.repository import Account
 from jmd.content import editing
 from jmd.content.editing import Conflict, EditError, Files, TopicForm
-from jmd.content.faq import BUTTON_TARGETS
+from jmd.content.faq import BUTTON_TARGETS, REVIEW_MONTHS, months_later
 from jmd.shared.languages import registry
 from jmd.shared.topics import ContentError, load_topic
 
@@ -55,13 +56,21 @@ async def topics(request: Request) -> Response:
     return render(request, "content_list.html", {"topics": listed})
 
 
+def _stale(topic_form: TopicForm) -> bool:
+    """Whether the facts were last checked more than REVIEW_MONTHS ago (a warning)."""
+    if topic_form.reviewed is None:
+        return False
+    today = clock.now().astimezone(clock.BERLIN).date()
+    return months_later(topic_form.reviewed, REVIEW_MONTHS) < today
+
+
 def _page(request: Request, name: str, topic_form: TopicForm, version: str,
           problems: list[str], status_code: int = 200, error: str | None = None,
           message: str | None = None) -> Response:
     return render(request, "content_topic.html", {
         "name": name, "topic": topic_form, "version": version, "problems": problems,
         "languages": languages(), "error": error, "message": message,
-        "button_targets": sorted(BUTTON_TARGETS),
+        "button_targets": sorted(BUTTON_TARGETS), "stale": _stale(topic_form),
     }, status_code=status_code)
 
 
@@ -110,6 +119,10 @@ async def save(request: Request) -> Response:
     name, files = request.path_params["topic"], files_of(request)
     topic_form = TopicForm.from_fields(data)
     version = str(data.get("version", ""))
+    try:
+        topic_form.reviewed = (await run_in_threadpool(editing.read_topic, files, name))[0].reviewed
+    except EditError as error:
+        raise HTTPException(404, str(error)) from error
     try:
         problems = await run_in_threadpool(editing.save_topic, files, name, topic_form, version)
     except Conflict as error:

@@ -13,7 +13,8 @@
     var data = {};
     Array.prototype.forEach.call(form.elements, function (element) {
       if (element.name && element.name !== "csrf_token" && element.name !== "save") {
-        data[element.name] = element.value;
+        data[element.name] = element.type === "checkbox"
+          ? (element.checked ? element.value : "") : element.value;
       }
     });
     return data;

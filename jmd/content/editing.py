@@ -22,6 +22,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Mapping, MutableSequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
+from jmd import clock
 from jmd.content import offices, organisations, routing
 from jmd.content.faq import check_topics
 from jmd.shared import safety
@@ -92,6 +94,8 @@ class TopicForm:
     examples: dict[str, list[str]] = field(default_factory=dict)
     link: str = ""
     buttons: list[str] = field(default_factory=list)
+    reviewed: date | None = None  # shown; not edited but through ``reviewed_today``
+    reviewed_today: bool = False  # "I checked the facts today": sets ``reviewed:``
 
     @classmethod
     def from_fields(cls, fields: Mapping[str, Any]) -> TopicForm:
@@ -107,13 +111,15 @@ class TopicForm:
             examples={lang: _list(text(f"examples_{lang}")) for lang in codes},
             link=text("link").strip(),
             buttons=_list(text("buttons")),
+            reviewed_today=bool(fields.get("reviewed_today")),
         )
 
     @classmethod
     def of(cls, topic: Topic) -> TopicForm:
         return cls(title=dict(topic.title), answer=dict(topic.answer),
                    examples={k: list(v) for k, v in topic.examples.items()},
-                   link=topic.link or "", buttons=list(topic.buttons))
+                   link=topic.link or "", buttons=list(topic.buttons),
+                   reviewed=topic.reviewed)
 
 
 def _lines(value: str) -> str:
@@ -223,6 +229,8 @@ def _apply(doc: Any, form: TopicForm) -> None:
         buttons.fa.set_flow_style()
         doc["buttons"] = buttons
     _edit_list(buttons, form.buttons)
+    if form.reviewed_today:
+        doc["reviewed"] = clock.now().astimezone(clock.BERLIN).date()
     examples = _block(doc, "examples")
     for lang, new_examples in form.examples.items():
         current = examples.get(lang)

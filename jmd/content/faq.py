@@ -118,7 +118,7 @@ def _review_problems(topic: Topic) -> list[str]:
     return problems
 
 
-def _months_later(day: date, months: int) -> date:
+def months_later(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     for last in (31, 30, 29, 28):
@@ -138,7 +138,7 @@ def stale(directory: Path = FAQ_DIR, today: date | None = None) -> list[str]:
             topic = load_topic(path)
         except ContentError:
             continue  # reported by check()
-        if topic.reviewed and _months_later(topic.reviewed, REVIEW_MONTHS) < today:
+        if topic.reviewed and months_later(topic.reviewed, REVIEW_MONTHS) < today:
             warnings.append(
                 f"{path.name}: last reviewed {topic.reviewed.isoformat()}, more than"
                 f" {REVIEW_MONTHS} months ago — please check the facts and sources again"
