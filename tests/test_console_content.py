@@ -9,6 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from jmd.accounts.repository import recent_audit
+from jmd.content import faq
 from jmd.content.editing import read_topic, version
 from jmd.db import session_scope
 from tests.helpers.console import add_account, console_app, csrf, log_in
@@ -151,3 +152,36 @@ def test_a_broken_office_file_is_refused_and_a_good_one_saved(
     assert saved.status_code == 303
     assert path.read_text(encoding="utf-8") == good
     assert ("eva", "data.save", "offices.yml") in _audit()
+
+
+def test_a_new_topic_is_created_only_when_it_passes_the_check(
+        client: TestClient, root: Path) -> None:
+    fields = _form(client, root, "study")
+    del fields["version"]
+    fields["name"] = "studium_neu"
+    for lang in ("de", "prs", "ar"):  # examples of its own, not study's
+        fields[f"examples_{lang}"] = "\n".join(
+            f"neue frage {number} zum studienplatz" for number in range(15))
+    fields["examples_de"] = fields["examples_de"].replace("neue", "deutsche")
+    fields["examples_prs"] = fields["examples_prs"].replace("neue", "dari")
+    fields["examples_ar"] = fields["examples_ar"].replace("neue", "arabische")
+    fields["answer_ar"] = ""
+    token = fields["csrf_token"]
+    live = client.post("/content/new/check", json=fields, headers={"X-CSRF-Token": token})
+    assert live.json()["problems"] == [
+        "studium_neu.yml: answer missing in 'ar'",
+        "studium_neu.yml: 'sources:' missing (each fact with claim and url)"]
+    path = root / "nlu" / "data" / "faq" / "studium_neu.yml"
+    assert client.post("/content/new", data=fields).status_code == 422
+    assert not path.exists()
+    fields["answer_ar"] = "جواب قصير عن الجامعة."
+    fields["sources"] = "Hochschulzugang | https://www.study-in-germany.de/de/"
+    created = client.post("/content/new", data=fields, follow_redirects=False)
+    assert created.status_code == 303
+    assert created.headers["location"] == "/content/topics/studium_neu?saved=1"
+    assert faq.check(path.parent, root / "content" / "glossary.yml") == []
+    assert "  - claim: Hochschulzugang\n    url: https://www.study-in-germany.de/de/" in (
+        path.read_text(encoding="utf-8"))
+    assert ("eva", "topic.create", "faq/studium_neu") in _audit()
+    again = client.post("/content/new", data=fields)
+    assert again.status_code == 422 and "gibt es schon" in again.text

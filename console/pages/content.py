@@ -87,22 +87,24 @@ async def topic(request: Request) -> Response:
     return _page(request, name, topic_form, version, problems, message=saved)
 
 
-def _json_csrf(request: Request, who: Account) -> None:
+async def _json_fields(request: Request, who: Account) -> dict[str, Any]:
+    """The form's state a live check sent as JSON, refused (403) without the CSRF header."""
     sent = request.headers.get("x-csrf-token", "")
     if not hmac.compare_digest(sent, who.csrf_token):
         raise HTTPException(403, "Das Formular ist abgelaufen (CSRF). Bitte Seite neu laden.")
-
-
-async def check(request: Request) -> Response:
-    """The live check: the form's state as JSON in, the problems as JSON out."""
-    who = await account(request, EDITOR)
-    _json_csrf(request, who)
     try:
         fields: Any = await request.json()
     except ValueError as error:
         raise HTTPException(400, "Kein JSON.") from error
     if not isinstance(fields, dict):
         raise HTTPException(400, "Erwartet ein Objekt mit den Feldern des Formulars.")
+    return fields
+
+
+async def check(request: Request) -> Response:
+    """The live check: the form's state as JSON in, the problems as JSON out."""
+    who = await account(request, EDITOR)
+    fields = await _json_fields(request, who)
     name = request.path_params["topic"]
     try:
         problems = await run_in_threadpool(editing.check_edit, files_of(request), name,
@@ -136,8 +138,57 @@ async def save(request: Request) -> Response:
     return redirect(f"/content/topics/{name}?saved=1")
 
 
+def _new_page(request: Request, name: str, topic_form: TopicForm, problems: list[str],
+              status_code: int = 200, error: str | None = None) -> Response:
+    return render(request, "content_topic.html", {
+        "new": True, "name": name, "topic": topic_form, "version": "", "problems": problems,
+        "languages": languages(), "error": error, "stale": False,
+        "button_targets": sorted(BUTTON_TARGETS),
+    }, status_code=status_code)
+
+
+async def new_form(request: Request) -> Response:
+    """An empty topic form with a name and sources (created only when the check passes)."""
+    await account(request, EDITOR)
+    return _new_page(request, "", TopicForm(), [])
+
+
+async def check_new(request: Request) -> Response:
+    """The live check of a new topic (JSON, like :func:`check`)."""
+    who = await account(request, EDITOR)
+    fields = await _json_fields(request, who)
+    try:
+        problems = await run_in_threadpool(editing.check_new, files_of(request),
+                                           str(fields.get("name", "")).strip(),
+                                           TopicForm.from_fields(fields))
+    except EditError as error:
+        return JSONResponse({"problems": [str(error)]})
+    return JSONResponse({"problems": problems})
+
+
+async def create(request: Request) -> Response:
+    """Create the topic file if the check passes (else 422, nothing written)."""
+    who = await account(request, EDITOR)
+    data = await form(request, who)
+    name, topic_form = str(data.get("name", "")).strip(), TopicForm.from_fields(data)
+    try:
+        problems = await run_in_threadpool(editing.create_topic, files_of(request), name,
+                                           topic_form)
+    except EditError as error:
+        return _new_page(request, name, topic_form, [str(error)], 422,
+                         "Nicht angelegt: bitte zuerst die Probleme beheben.")
+    if problems:
+        return _new_page(request, name, topic_form, problems, 422,
+                         "Nicht angelegt: bitte zuerst die Probleme beheben.")
+    await record(who, "topic.create", f"faq/{name}")
+    return redirect(f"/content/topics/{name}?saved=1")
+
+
 routes = [
     Route("/content", topics, methods=["GET"]),
+    Route("/content/new", new_form, methods=["GET"]),
+    Route("/content/new", create, methods=["POST"]),
+    Route("/content/new/check", check_new, methods=["POST"]),
     Route("/content/topics/{topic}", topic, methods=["GET"]),
     Route("/content/topics/{topic}", save, methods=["POST"]),
     Route("/content/topics/{topic}/check", check, methods=["POST"]),

@@ -96,6 +96,8 @@ class TopicForm:
     buttons: list[str] = field(default_factory=list)
     reviewed: date | None = None  # shown; not edited but through ``reviewed_today``
     reviewed_today: bool = False  # "I checked the facts today": sets ``reviewed:``
+    # a new topic's sources, one "claim | https://…" per line (an existing topic keeps its own)
+    sources: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def from_fields(cls, fields: Mapping[str, Any]) -> TopicForm:
@@ -112,6 +114,7 @@ class TopicForm:
             link=text("link").strip(),
             buttons=_list(text("buttons")),
             reviewed_today=bool(fields.get("reviewed_today")),
+            sources=[_source(line) for line in _list(text("sources"))],
         )
 
     @classmethod
@@ -120,6 +123,11 @@ class TopicForm:
                    examples={k: list(v) for k, v in topic.examples.items()},
                    link=topic.link or "", buttons=list(topic.buttons),
                    reviewed=topic.reviewed)
+
+
+def _source(line: str) -> tuple[str, str]:
+    claim, _, url = line.rpartition("|")
+    return (claim.strip(), url.strip()) if claim else ("", url.strip())
 
 
 def _lines(value: str) -> str:
@@ -313,6 +321,55 @@ def save_topic(files: Files, name: str, form: TopicForm, based_on: str) -> list[
             text = _dump(yaml, doc, original)
             if text != original:
                 write_atomically(path, text)
+        return problems
+
+
+def _new_topic(name: str, form: TopicForm) -> CommentedMap:
+    """A new topic file's data, in the key order of the existing ones."""
+    doc = CommentedMap()
+    doc["topic"] = name
+    doc["title"] = CommentedMap()
+    doc["link"] = ""
+    doc["buttons"] = CommentedSeq()
+    doc["buttons"].fa.set_flow_style()
+    doc["reviewed"] = clock.now().astimezone(clock.BERLIN).date()
+    doc["sources"] = CommentedSeq()
+    for claim, url in form.sources:
+        source = CommentedMap()
+        source["claim"], source["url"] = claim, url
+        doc["sources"].append(source)
+    doc["answer"] = CommentedMap()
+    doc["examples"] = CommentedMap()
+    _apply(doc, form)
+    title = form.title.get(registry().default) or name
+    doc.yaml_set_start_comment(f"{title} — edited by JMD content editors")
+    return doc
+
+
+def _new_path(files: Files, name: str) -> Path:
+    if not TOPIC_NAME.match(name):
+        raise EditError("Der Name eines Themas: nur Kleinbuchstaben, Ziffern und _ (z. B."
+                        " „kindergeld“).")
+    path = files.faq_dir / f"{name}.yml"
+    if path.exists():
+        raise EditError(f"Thema '{name}' gibt es schon.")
+    return path
+
+
+def check_new(files: Files, name: str, form: TopicForm) -> list[str]:
+    """What ``make check-content`` would say about a new topic with the form's values."""
+    path = _new_path(files, name)
+    return _problems(files, topic_from_data(_new_topic(name, form), path))
+
+
+def create_topic(files: Files, name: str, form: TopicForm) -> list[str]:
+    """Write a new topic file unless the check finds problems (returned, nothing written)."""
+    with _WRITING:
+        path = _new_path(files, name)
+        doc = _new_topic(name, form)
+        problems = _problems(files, topic_from_data(doc, path))
+        if not problems:
+            write_atomically(path, _dump(_yaml(_LAYOUTS[0]), doc, "\n"))
         return problems
 
 
