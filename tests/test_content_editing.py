@@ -149,3 +149,13 @@ def test_reviewed_today_sets_the_date_and_nothing_else(files: Files) -> None:
     removed, added = changed_lines(before, path.read_text(encoding="utf-8"))
     assert [line.split(":")[0] for line in removed] == ["reviewed"]
     assert added == ["reviewed: 2027-01-05"]
+
+
+def test_a_broken_topic_file_is_named_not_a_crash(files: Files) -> None:
+    (files.faq_dir / "study.yml").write_text("topic: study\nanswer: [\n", encoding="utf-8")
+    with pytest.raises(EditError, match=r"study\.yml"):
+        read_topic(files, "study")
+    with pytest.raises(EditError, match=r"study\.yml: broken YAML"):
+        add_example(files, "faq/study", "de", "etwas ganz neues")
+    with pytest.raises(EditError, match="gibt es nicht"):
+        read_topic(files, "../content/offices")

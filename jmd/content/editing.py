@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
+from ruamel.yaml import YAML, YAMLError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
@@ -166,7 +166,10 @@ def _load(path: Path) -> tuple[YAML, Any, str]:
     original = path.read_text(encoding="utf-8")
     for layout in _LAYOUTS:
         yaml = _yaml(layout)
-        data = yaml.load(original)
+        try:
+            data = yaml.load(original)
+        except YAMLError as error:
+            raise EditError(f"{path.name}: kaputtes YAML: {error}".splitlines()[0]) from error
         if _dump(yaml, data, original) == original:
             return yaml, data, original
     raise EditError(f"{path.name}: ungewohntes Format (Einrückung) – bitte in git bearbeiten.")
@@ -438,8 +441,11 @@ def _already_in_intent(files: Files, example: str, besides: str = "") -> str | N
 
 def _add_to_topic(files: Files, name: str, language: str, example: str) -> str:
     path = files.topic_file(name)
-    before = _problems(files, load_topic(path))
-    current = load_topic(path)
+    try:
+        current = load_topic(path)
+    except ContentError as error:
+        raise EditError(str(error)) from error
+    before = _problems(files, current)
     if any(normalize(example) == normalize(e) for e in current.examples.get(language, [])):
         raise EditError(f"„{example}“ steht schon in Thema '{name}' ({language}).")
     key = normalize(example)
