@@ -159,3 +159,13 @@ def test_a_broken_topic_file_is_named_not_a_crash(files: Files) -> None:
         add_example(files, "faq/study", "de", "etwas ganz neues")
     with pytest.raises(EditError, match="gibt es nicht"):
         read_topic(files, "../content/offices")
+
+
+def test_an_unchanged_topic_without_buttons_gets_no_empty_keys(files: Files) -> None:
+    path = files.faq_dir / "study.yml"
+    text = path.read_text(encoding="utf-8").replace(
+        "buttons: [book_appointment, faq/recognition, faq/language_course]\n", "")
+    path.write_text(text, encoding="utf-8")
+    form, based_on = read_topic(files, "study")
+    assert save_topic(files, "study", form, based_on) == []
+    assert path.read_text(encoding="utf-8") == text

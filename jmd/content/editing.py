@@ -235,17 +235,20 @@ def _apply(doc: Any, form: TopicForm) -> None:
         else:
             doc.pop("link", None)
     buttons = doc.get("buttons")
-    if not isinstance(buttons, CommentedSeq):
+    if not isinstance(buttons, CommentedSeq) and form.buttons:
         buttons = CommentedSeq()
         buttons.fa.set_flow_style()
         doc["buttons"] = buttons
-    _edit_list(buttons, form.buttons)
+    if isinstance(buttons, CommentedSeq):
+        _edit_list(buttons, form.buttons)
     if form.reviewed_today:
         doc["reviewed"] = clock.now().astimezone(clock.BERLIN).date()
     examples = _block(doc, "examples")
     for lang, new_examples in form.examples.items():
         current = examples.get(lang)
         if not isinstance(current, CommentedSeq):
+            if not new_examples:
+                continue  # nothing there, nothing to write
             current = CommentedSeq()
             examples[lang] = current
         _edit_list(current, new_examples)
