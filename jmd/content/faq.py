@@ -7,6 +7,7 @@ REVIEW_MONTHS, by the project clock) are printed but do not fail it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -38,6 +39,15 @@ def check(directory: Path = FAQ_DIR, glossary_file: Path = glossary.GLOSSARY_FIL
             topics.append(load_topic(path))
         except ContentError as error:
             problems.append(str(error))
+    return problems + check_topics(topics, glossary_file)
+
+
+def check_topics(topics: Sequence[Topic],
+                 glossary_file: Path = glossary.GLOSSARY_FILE) -> list[str]:
+    """The rules of :func:`check` on topics in memory (the console checks an edit against
+    the other topics as they are on disk). An example in two topics is reported on the
+    later one: put the edited topic last to see its duplicates."""
+    problems: list[str] = []
     names = {t.name for t in topics}
     seen: dict[str, str] = {}
     for topic in topics:
@@ -108,7 +118,7 @@ def _review_problems(topic: Topic) -> list[str]:
     return problems
 
 
-def _months_later(day: date, months: int) -> date:
+def months_later(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     for last in (31, 30, 29, 28):
@@ -128,7 +138,7 @@ def stale(directory: Path = FAQ_DIR, today: date | None = None) -> list[str]:
             topic = load_topic(path)
         except ContentError:
             continue  # reported by check()
-        if topic.reviewed and _months_later(topic.reviewed, REVIEW_MONTHS) < today:
+        if topic.reviewed and months_later(topic.reviewed, REVIEW_MONTHS) < today:
             warnings.append(
                 f"{path.name}: last reviewed {topic.reviewed.isoformat()}, more than"
                 f" {REVIEW_MONTHS} months ago — please check the facts and sources again"

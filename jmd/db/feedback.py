@@ -6,11 +6,11 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from jmd.db.engine import affected
-from jmd.db.models import Feedback
+from jmd.db.models import Feedback, utcnow
 
 UNANSWERED = "unanswered"  # the assistant did not understand the question
 HELPFUL = "helpful"  # 👍 on an answer (no text stored)
@@ -50,11 +50,32 @@ def record(
 
 
 def for_editors(session: Session, since: datetime | None = None) -> Iterator[Feedback]:
-    """Unanswered questions and 👎 answers, oldest first."""
-    query = select(Feedback).where(Feedback.kind.in_([UNANSWERED, NOT_HELPFUL]))
+    """Unanswered questions and 👎 answers not yet handled in the console's inbox, oldest
+    first."""
+    query = select(Feedback).where(Feedback.kind.in_([UNANSWERED, NOT_HELPFUL]),
+                                   Feedback.handled_at.is_(None))
     if since is not None:
         query = query.where(Feedback.created_at >= since)
     yield from session.execute(query.order_by(Feedback.created_at, Feedback.id)).scalars()
+
+
+def open_questions(session: Session, limit: int = 200) -> list[Feedback]:
+    """The inbox: unanswered and 👎 questions with their text, not yet handled, newest first."""
+    query = (select(Feedback)
+             .where(Feedback.kind.in_([UNANSWERED, NOT_HELPFUL]), Feedback.handled_at.is_(None),
+                    Feedback.text.is_not(None))
+             .order_by(Feedback.created_at.desc(), Feedback.id.desc()).limit(limit))
+    return list(session.execute(query).scalars())
+
+
+def mark_handled(session: Session, feedback_id: int, handled_as: str) -> bool:
+    """Take an open question out of the inbox; False if it is gone or already handled."""
+    result = session.execute(
+        update(Feedback)
+        .where(Feedback.id == feedback_id, Feedback.handled_at.is_(None),
+               Feedback.kind.in_([UNANSWERED, NOT_HELPFUL]))
+        .values(handled_at=utcnow(), handled_as=handled_as[:80]))
+    return affected(result) == 1
 
 
 def delete_for_person(session: Session, person_key: str) -> int:

@@ -93,6 +93,10 @@ class Feedback(Base):
     text: Mapped[str | None] = mapped_column(Text)  # the question, numbers and addresses masked
     person_key: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # the console's inbox: when an editor took the question, and as what ("faq/<topic>",
+    # an intent, or "dismissed"); handled questions leave the inbox and the export
+    handled_at: Mapped[datetime | None] = mapped_column()
+    handled_as: Mapped[str | None] = mapped_column(String(80))
 
 
 class PendingMessage(Base):

@@ -55,6 +55,12 @@ def load_topic(path: Path) -> Topic:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise ContentError(f"{path.name}: broken YAML: {error}".splitlines()[0]) from error
+    return topic_from_data(data, path)
+
+
+def topic_from_data(data: Any, path: Path) -> Topic:
+    """The topic a file's parsed YAML describes (the console checks an edit before writing
+    it); raises ContentError when it is not a topic at all."""
     if not isinstance(data, dict):
         raise ContentError(f"{path.name}: not a topic file (expected keys topic, answer, …)")
 
