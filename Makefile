@@ -121,9 +121,22 @@ purge: $(STAMP)
 validate: $(RASA_STAMP)
 	$(RASA) data validate --data nlu/data --config config.yml --domain domain.yml
 
+# The web console's browser tests drive Chromium from the system packages (Debian's
+# chromium; Playwright's own browsers are never downloaded). Installed once; without
+# apt-get (or the rights for it) those tests are skipped and say why.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if command -v apt-get >/dev/null; then \
+		echo "Installing Chromium (system package) for the web console's browser tests"; \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		{ $$sudo apt-get update -qq && \
+		  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || \
+		echo "Chromium not installed: the browser tests will be skipped"; \
+	else echo "No apt-get: install Chromium as $(CHROMIUM), else the browser tests are skipped"; fi
+
 # check-content first: an editor's mistake is reported before any training. The model
 # trains while the tests that do not need it run (scripts/test.sh).
-test: check-content $(RASA_STAMP)
+test: check-content $(RASA_STAMP) $(CHROMIUM)
 	@MAKE="$(MAKE)" scripts/test.sh $(PY) $(RASA_PY) $(MODEL) $(PYTEST_ARGS)
 
 # Benchmarks print figures (reports/), they assert nothing. `make bench`: the running

@@ -6,11 +6,15 @@ import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from jmd.shared.settings import PROJECT_ROOT, Settings, load_settings
 from tests.helpers.stack import running_stack, stack_environment
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 # Unit tests must never touch the developer's var/ directory.
 os.environ.setdefault("PSEUDONYM_SECRET", "test-secret")
@@ -85,3 +89,26 @@ def database_url(
         engine.dispose()
     upgrade(url)
     return url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, for one test module (tests/helpers/browser.py).
+
+    Module-scoped: Playwright's synchronous API runs its own event loop, which must not be
+    open while the asynchronous tests of other modules run theirs.
+    """
+    from tests.helpers.browser import chromium
+
+    with chromium() as started:
+        yield started
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh tab with its own cookies (a person who has not logged in yet)."""
+    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
