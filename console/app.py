@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from console.pages import auth
+from console.pages import auth, dashboard, no_show, publish
 from console.web import LoginRequired, current_account, redirect, render
 from jmd.shared.settings import Settings, get_settings
 
@@ -74,7 +74,7 @@ async def _crash(request: Request, exc: Exception) -> Response:
 
 def page_routes() -> list[BaseRoute]:
     """Every page module's routes (each area adds its module here)."""
-    return [*auth.routes]
+    return [*auth.routes, *publish.routes, *dashboard.routes, *no_show.routes]
 
 
 def build_app(settings: Settings | None = None) -> Starlette:

@@ -43,6 +43,21 @@ def stack_environment(var_dir: Path, **extra: str) -> dict[str, str]:
     }
 
 
+def publishable_model(model: Path, var_dir: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of ``model`` that the console's "train and publish" may replace, and the
+    environment naming it (``MODEL_FILE``).
+
+    Start the stack with the copy (``running_stack(copy, {**env, **extra})``) and the
+    console with the same environment: it reaches Rasa's HTTP API at ``RASA_URL`` with
+    ``RASA_API_TOKEN`` (both in :func:`stack_environment`), trains into the copy's folder
+    and loads the new model into the running Rasa, never touching ``model`` itself.
+    """
+    target = var_dir / "models" / "jmd.tar.gz"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(model, target)
+    return target, {"MODEL_FILE": str(target)}
+
+
 @contextmanager
 def patched_environ(values: dict[str, str]) -> Iterator[None]:
     saved = {key: os.environ.get(key) for key in values}
