@@ -185,8 +185,8 @@ class Publisher:
     def status(self) -> Status:
         with self._lock:
             status = replace(self._status)
-        if status.state == "idle":  # nothing run since the console started
-            status.new = read_figures(self.paths.figures)
+        if status.state == "idle":  # nothing run since the console started: the figures
+            status.old = read_figures(self.paths.figures)  # of the model in use
         return status
 
     def _update(self, **changes: Any) -> None:

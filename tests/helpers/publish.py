@@ -93,7 +93,7 @@ class FakeRasaApi:
         api = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_PUT(self) -> None:  # noqa: N802 (http.server's name)
+            def do_PUT(self) -> None:  # http.server calls it by this name
                 query = parse_qs(urlparse(self.path).query)
                 if urlparse(self.path).path != "/model":
                     self._send(404, {})
