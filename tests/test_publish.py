@@ -6,11 +6,13 @@ The real training and loading run in the console's browser test through the real
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 
@@ -18,6 +20,8 @@ from jmd.publish import STEPS, Paths, Publisher, Status, progress_of, training_d
 from jmd.publish import _lines as lines
 from jmd.shared.settings import PROJECT_ROOT, Settings, load_settings
 from jmd.training_inputs import fingerprint
+from tests.helpers.conversation import new_sender, say
+from tests.helpers.domain import response_text
 from tests.helpers.publish import (
     NEW_FIGURES,
     NEW_MODEL,
@@ -25,9 +29,15 @@ from tests.helpers.publish import (
     OLD_MODEL,
     FakeRasaApi,
     add_example,
+    fake_rasa_bin,
     publish_environment,
 )
-from tests.helpers.stack import patched_environ
+from tests.helpers.stack import (
+    patched_environ,
+    publishable_model,
+    running_stack,
+    stack_environment,
+)
 
 Audit = list[tuple[str, str, str, str]]
 
@@ -200,3 +210,30 @@ def test_the_faq_files_in_use_are_trained_from(tmp_path: Path) -> None:
     assert elsewhere[-1] == str(tmp_path / "faq")
     assert str(PROJECT_ROOT / "nlu" / "data" / "faq") not in elsewhere
     assert str(PROJECT_ROOT / "nlu" / "data" / "nlu") in elsewhere
+
+
+@pytest.mark.model
+async def test_the_running_rasa_takes_the_published_model(model_path: Path,
+                                                         tmp_path: Path) -> None:
+    """Real Rasa, real loading: the stand-in training hands over the trained model; Rasa
+    loads it through its HTTP API (token), answers with it, and it is the published file."""
+    var = tmp_path / "var"
+    env = stack_environment(var)
+    published, extra = publishable_model(model_path, var)
+    env.update(extra)
+    fake = fake_rasa_bin(tmp_path / "bin")
+    (fake.parent / "source").write_text(str(model_path))
+    add_example(Path(env["FAQ_DIR"]))
+    with running_stack(published, env) as stack:
+        settings = dataclasses.replace(stack, rasa_bin=fake)  # Rasa itself runs for real
+        status, audit = run(settings)
+        assert status.state == "done", status.text
+        loaded = httpx.get(f"{stack.rasa_url}/status",
+                           params={"token": stack.rasa_api_token}).json()
+        assert Path(loaded["model_file"]).name == "jmd-candidate.tar.gz"
+        replies = await say(stack, new_sender(), "hallo")
+        assert replies and replies[0].text == response_text("utter_greet", "de")
+    assert published.read_bytes() == model_path.read_bytes()
+    assert Paths(published).stamp.read_text().strip() == fingerprint(PROJECT_ROOT,
+                                                                     settings.faq_dir)
+    assert [entry[1] for entry in audit] == ["publish.done"]

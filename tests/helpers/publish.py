@@ -3,9 +3,10 @@ quick evaluation, and a fake Rasa HTTP API that loads models (``PUT /model``).
 
 The fake ``rasa train`` prints Rasa's progress lines (component, tqdm epochs with ``\\r``)
 and writes ``<out>/<name>.tar.gz``. Files in its folder steer it: ``fail`` (exit 2),
-``hold`` (wait until ``hold`` is removed: a run that is still going), ``called`` (it
-writes this when it ran). The fake ``python -m jmd.nlu.evaluation`` writes ``eval.json``
-with :data:`NEW_FIGURES`, or fails when ``eval-fail`` exists.
+``hold`` (wait until ``hold`` is removed: a run that is still going), ``source`` (the
+path of a real model to write instead), ``called`` (it writes this when it ran). The
+fake ``python -m jmd.nlu.evaluation`` writes ``eval.json`` with :data:`NEW_FIGURES`, or
+fails when ``eval-fail`` exists.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ while (here / "hold").exists():
 if (here / "fail").exists():
     print("ValueError: the training data is broken", flush=True)
     sys.exit(2)
-(out / (name + ".tar.gz")).write_bytes({model!r})
+source = here / "source"  # a real model to hand over as the trained one
+model = Path(source.read_text()).read_bytes() if source.exists() else {model!r}
+(out / (name + ".tar.gz")).write_bytes(model)
 """
 
 _PYTHON = """#!{python}
