@@ -20,6 +20,8 @@ Invariants:
   removed;
 * the fingerprint file is written only after the model it describes is published, and it
   is the fingerprint taken *before* training: an edit during training means another run;
+  the model is then touched, so make (which compares the two files' times) does not
+  retrain it at the next ``make run``;
 * figures are stored beside the model (``<model>.figures.json``): the old model's figures
   are the ones measured when it was published.
 """
@@ -269,6 +271,8 @@ class Publisher:
 
         os.replace(paths.candidate, paths.model)
         _write_atomically(paths.stamp, inputs + "\n")
+        # newer than the stamp, as after `make train`: make sees no reason to train again
+        os.utime(paths.model)
         if new is not None:
             _write_atomically(paths.figures, json.dumps(new, indent=2))
         else:  # no figures of this model: the old ones would be mistaken for its

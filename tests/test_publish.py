@@ -82,6 +82,8 @@ def test_new_examples_are_trained_loaded_everywhere_and_published(
     assert settings.model_file.read_bytes() == NEW_MODEL
     assert not paths.candidate.exists()
     assert paths.stamp.read_text().strip() == fingerprint(PROJECT_ROOT, settings.faq_dir)
+    # make's rule: a model older than its stamp is trained again
+    assert settings.model_file.stat().st_mtime_ns >= paths.stamp.stat().st_mtime_ns
     # old figures (stored at the last publish) beside the new ones, stored for next time
     assert status.old == OLD_FIGURES
     assert status.new is not None and status.new["languages"] == NEW_FIGURES

@@ -126,7 +126,7 @@ def test_with_a_token_three_people_talk_in_three_languages(
         "TELEGRAM_BOT_TOKEN": api.token,
         "TELEGRAM_API_BASE_URL": api.base_url,
     }
-    # as an operator starts it: no tokens, no pseudonym key, long polling, the API off
+    # as an operator starts it: no tokens, no pseudonym key, long polling, no API setting
     for name in {*SECRET_SETTINGS, "RASA_ENABLE_API", "TELEGRAM_WEBHOOK_URL"}:
         if name != "TELEGRAM_BOT_TOKEN":
             env.pop(name, None)
