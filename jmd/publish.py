@@ -10,9 +10,13 @@ One job at a time (:class:`Publisher`), in a thread of the console process:
    beside the published model (epochs parsed from Rasa's progress bars);
 4. **auswerten** — a quick figure of the data the candidate was trained from: the
    cross-validation of ``make eval-quick`` (linear stand-in model, seconds), per language;
-5. **laden** — ``PUT /model`` on every Rasa server (Rasa's HTTP API, its token);
+   and the examples added since the old model (:mod:`jmd.new_examples`): how many of
+   them the running old model labels right;
+5. **laden** — ``PUT /model`` on every Rasa server (Rasa's HTTP API, its token); then
+   how many of the added examples the new model labels right;
 6. **veröffentlicht** — the candidate atomically replaces the published model (what
-   ``make run`` starts next), with the fingerprint and the figures beside it.
+   ``make run`` starts next), with the fingerprint, the examples' list and the figures
+   beside it.
 
 Invariants:
 * on any failure the old model stays loaded everywhere (servers that already took the
@@ -42,10 +46,11 @@ from typing import IO, Any
 
 import httpx
 
+from jmd import new_examples
 from jmd.clock import now
 from jmd.content.faq import check
 from jmd.shared.settings import PROJECT_ROOT, Settings
-from jmd.training_inputs import fingerprint
+from jmd.training_inputs import EXAMPLES_FILE, fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +87,10 @@ class Paths:
         return self.model.parent / ".training-inputs"
 
     @property
+    def examples(self) -> Path:
+        return self.model.parent / EXAMPLES_FILE
+
+    @property
     def figures(self) -> Path:
         return self.model.with_name(self.model.name.removesuffix(".tar.gz") + ".figures.json")
 
@@ -99,6 +108,8 @@ class Status:
     finished_at: str = ""
     old: dict[str, Any] | None = None
     new: dict[str, Any] | None = None
+    # the examples added since the old model: {"count", "asked", "old", "new"} (right ones)
+    added: dict[str, int | None] | None = None
     steps: tuple[str, ...] = field(default=STEPS)
 
     def as_json(self) -> dict[str, Any]:
@@ -247,10 +258,13 @@ class Publisher:
                                                 if len(problems) > 3 else "")
             raise PublishError(f"Die Inhalte haben Fehler: {shown}")
         inputs = fingerprint(PROJECT_ROOT, settings.faq_dir)
+        found = new_examples.examples(settings.faq_dir)
         old = read_figures(paths.figures)
         self._update(old=old)
         published = paths.stamp.read_text("utf-8").strip() if paths.stamp.exists() else ""
         if published == inputs and paths.model.exists():
+            if not paths.examples.exists():  # the same examples the model was trained from
+                new_examples.write(paths.examples, found)
             self._update(new=old)
             return ("veröffentlicht – kein Training nötig: die Beispiele sind unverändert."
                     " Antworten, Titel, Links und Stellendaten sind schon live.")
@@ -266,11 +280,21 @@ class Publisher:
         new = self._evaluate()
         self._update(new=new)
 
+        stored = new_examples.read(paths.examples)
+        asked = new_examples.added(found, stored) if stored is not None else []
+        if stored is not None:
+            count = sum(new_examples.digest(e) not in stored for e in found)
+            self._update(added={"count": count, "asked": len(asked),
+                                "old": self._recognised(asked), "new": None})
+
         self._update(step="laden", text="Neues Modell in Rasa laden …", progress="")
         self._load_everywhere()
+        if stored is not None and self._status.added is not None:
+            self._update(added={**self._status.added, "new": self._recognised(asked)})
 
         os.replace(paths.candidate, paths.model)
         _write_atomically(paths.stamp, inputs + "\n")
+        new_examples.write(paths.examples, found)
         # newer than the stamp, as after `make train`: make sees no reason to train again
         os.utime(paths.model)
         if new is not None:
@@ -334,6 +358,18 @@ class Publisher:
             "at": now().isoformat(timespec="minutes"),
             "measure": "eval-quick",
         }
+
+    def _recognised(self, asked: list[new_examples.Example]) -> int | None:
+        """How many of ``asked`` the loaded model (first server) labels right; None when
+        it cannot be asked (the figure informs, it does not decide)."""
+        token = self.settings.rasa_api_token
+        if not asked or not token:
+            return 0 if not asked else None
+        try:
+            return new_examples.recognised(self.settings.rasa_urls[0], token, asked)
+        except (httpx.HTTPError, ValueError):
+            logger.warning("could not ask Rasa about the new examples", exc_info=True)
+            return None
 
     def _load_everywhere(self) -> None:
         """The candidate into every Rasa server; on a failure the old model back into those

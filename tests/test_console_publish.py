@@ -70,7 +70,8 @@ def test_training_needs_the_csrf_token(client: TestClient) -> None:
 def test_train_and_publish_from_the_button(client: TestClient, rasa: FakeRasaApi,
                                            tmp_path: Path) -> None:
     log_in(client, "eva")
-    add_example(tmp_path / "faq")
+    add_example(tmp_path / "faq", example="درس در پوهنتون چطور است")
+    rasa.learnt = {"درس در پوهنتون چطور است": "faq/study"}
     response = client.post("/publish/train", data={"csrf_token": csrf(client, "/publish")},
                            follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/publish"
@@ -81,6 +82,8 @@ def test_train_and_publish_from_the_button(client: TestClient, rasa: FakeRasaApi
     assert status["rows"][0][1:] == ["0.900", "0.910", "+0.010"]
     page = client.get("/publish").text
     assert "veröffentlicht" in page and 'class="state-done"' in page
+    assert ("Neue Beispiele seit dem bisherigen Modell: 1. Richtig erkannt: bisheriges Modell"
+            " 0 von 1, neues Modell 1 von 1.") in page
     assert len(rasa.loads) == 1 and rasa.loads[0][1] == NEW_MODEL
     with session_scope() as session:
         actions = [entry.action for entry in recent_audit(session)]

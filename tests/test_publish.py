@@ -16,6 +16,7 @@ import httpx
 import pytest
 import yaml
 
+from jmd import new_examples
 from jmd.publish import STEPS, Paths, Publisher, Status, progress_of, training_data
 from jmd.publish import _lines as lines
 from jmd.shared.settings import PROJECT_ROOT, Settings, load_settings
@@ -40,6 +41,7 @@ from tests.helpers.stack import (
 )
 
 Audit = list[tuple[str, str, str, str]]
+EXAMPLE = "میخواهم در پوهنتون درس بخوانم لطفا"
 
 
 @pytest.fixture
@@ -69,10 +71,15 @@ def called(settings: Settings) -> bool:
 def test_new_examples_are_trained_loaded_everywhere_and_published(
     settings: Settings, servers: list[FakeRasaApi]
 ) -> None:
-    add_example(settings.faq_dir)
+    add_example(settings.faq_dir, example=EXAMPLE)
+    servers[0].learnt = {EXAMPLE: "faq/study"}
     status, audit = run(settings)
     assert status.state == "done", status.text
     assert status.step == STEPS[-1] and "veröffentlicht" in status.text
+    # the added example: missed by the old model, taken in by the new one (first server)
+    assert status.added == {"count": 1, "asked": 1, "old": 0, "new": 1}
+    assert [(model, text) for model, text in servers[0].parsed] == [
+        (OLD_MODEL, EXAMPLE), (NEW_MODEL, EXAMPLE)]
     assert "2 Rasa-Servern" in status.text
     paths = Paths(settings.model_file)
     # every server loaded the candidate (its bytes: the new model), nothing else
@@ -82,6 +89,8 @@ def test_new_examples_are_trained_loaded_everywhere_and_published(
     assert settings.model_file.read_bytes() == NEW_MODEL
     assert not paths.candidate.exists()
     assert paths.stamp.read_text().strip() == fingerprint(PROJECT_ROOT, settings.faq_dir)
+    assert new_examples.digest(("faq/study", EXAMPLE)) in (
+        new_examples.read(paths.examples) or set())
     # make's rule: a model older than its stamp is trained again
     assert settings.model_file.stat().st_mtime_ns >= paths.stamp.stat().st_mtime_ns
     # old figures (stored at the last publish) beside the new ones, stored for next time
@@ -239,3 +248,26 @@ async def test_the_running_rasa_takes_the_published_model(model_path: Path,
     assert Paths(published).stamp.read_text().strip() == fingerprint(PROJECT_ROOT,
                                                                      settings.faq_dir)
     assert [entry[1] for entry in audit] == ["publish.done"]
+
+
+def test_examples_are_read_from_the_topic_and_nlu_files(tmp_path: Path) -> None:
+    faq = tmp_path / "faq"
+    faq.mkdir()
+    (faq / "study.yml").write_text(
+        (PROJECT_ROOT / "nlu" / "data" / "faq" / "study.yml").read_text("utf-8"), "utf-8")
+    nlu = tmp_path / "nlu"
+    nlu.mkdir()
+    (nlu / "x.yml").write_text('version: "3.1"\nnlu:\n- intent: inform\n  examples: |\n'
+                               '    - in [Köthen](office) bitte\n'
+                               '    - am [Montag]{"entity": "day"}\n- synonym: x\n'
+                               '  examples: |\n    - y\n', "utf-8")
+    found = new_examples.examples(faq, nlu)
+    assert ("inform", "in Köthen bitte") in found and ("inform", "am Montag") in found
+    assert ("faq/study", "studieren in deutschland") in found
+    assert not any(label == "x" or text == "y" for label, text in found)
+    stored = {new_examples.digest(e) for e in found[1:]}
+    assert new_examples.added(found, stored) == [found[0]]
+    assert new_examples.label_of({"intent": {"name": "faq", "confidence": 0.9},
+                                  "response_selector": {"faq": {"ranking": [
+                                      {"intent_response_key": "faq/study",
+                                       "confidence": 0.8}]}}}) == "faq/study"

@@ -6,6 +6,8 @@ time); this page starts it, shows its state and polls ``/publish/status``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -38,13 +40,36 @@ def _label(status: Status) -> str:
     return "bereit"
 
 
+def added_text(status: Status) -> str:
+    """The examples added since the old model, and how each model read them."""
+    if status.state == "idle" or status.step == STEPS[0]:
+        return ""
+    added = status.added
+    if added is None:
+        return ("Neue Beispiele: nicht bekannt (zum bisherigen Modell ist keine Liste seiner"
+                " Beispiele gespeichert)." if status.step != STEPS[-1] else "")
+    count, asked = added.get("count") or 0, added.get("asked") or 0
+    if not count:
+        return "Keine neuen Beispiele seit dem bisherigen Modell."
+
+    def right(value: int | None) -> str:
+        return "–" if value is None else f"{value} von {asked}"
+
+    sampled = f" (davon {asked} geprüft)" if asked < count else ""
+    return (f"Neue Beispiele seit dem bisherigen Modell: {count}{sampled}. Richtig erkannt:"
+            f" bisheriges Modell {right(added.get('old'))}, neues Modell"
+            f" {right(added.get('new'))}. Das neue Modell hat diese Beispiele gelernt: seine"
+            " Zahl zeigt, dass sie angekommen sind, sie ist kein Test.")
+
+
 def figures_rows(status: Status) -> list[tuple[str, str, str, str]]:
     """(language, old F1, new F1, difference) per language and overall, "–" where unknown."""
-    def value(figures: dict[str, object] | None, lang: str) -> float | None:
+    def value(figures: dict[str, Any] | None, lang: str) -> float | None:
         if not figures:
             return None
+        languages = figures.get("languages")
         found = figures.get("overall") if lang == "overall" else (
-            figures.get("languages") or {}).get(lang)  # type: ignore[attr-defined]
+            languages.get(lang) if isinstance(languages, dict) else None)
         return float(found) if isinstance(found, int | float) else None
 
     rows = []
@@ -64,7 +89,7 @@ async def page(request: Request) -> Response:
                if request.query_params.get("running") else None)
     return render(request, "publish.html", {
         "status": status, "label": _label(status), "steps": STEPS, "measure": MEASURE,
-        "rows": figures_rows(status), "message": message})
+        "rows": figures_rows(status), "added": added_text(status), "message": message})
 
 
 async def train(request: Request) -> Response:
@@ -82,7 +107,7 @@ async def status(request: Request) -> Response:
     await account(request, "editor")
     current = publisher(request).status()
     return JSONResponse({**current.as_json(), "label": _label(current),
-                         "rows": figures_rows(current)})
+                         "rows": figures_rows(current), "added_text": added_text(current)})
 
 
 routes = [

@@ -16,6 +16,8 @@
     document.querySelectorAll("#publish-steps li").forEach(function (item) {
       item.classList.toggle("current", item.getAttribute("data-step") === data.step);
     });
+    var added = document.getElementById("new-examples");
+    if (added) { added.textContent = data.added_text || ""; }
     (data.rows || []).forEach(function (row) {
       var line = document.querySelector('#figures tr[data-language="' + row[0] + '"]');
       if (!line) { return; }

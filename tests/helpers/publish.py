@@ -20,9 +20,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from jmd import new_examples
 from jmd.shared.topics import FAQ_DIR
+from jmd.training_inputs import EXAMPLES_FILE
 from tests.helpers.ports import free_port
 
 NEW_MODEL = b"new model"
@@ -90,27 +93,46 @@ class FakeRasaApi:
     token: str = TOKEN
     status: int = 204
     loads: list[tuple[str, bytes]] = field(default_factory=list)
+    # what the new model labels right (text -> label); the old one labels nothing right
+    learnt: dict[str, str] = field(default_factory=dict)
+    parsed: list[tuple[bytes, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.port = free_port()
         api = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_PUT(self) -> None:  # http.server calls it by this name
-                query = parse_qs(urlparse(self.path).query)
-                if urlparse(self.path).path != "/model":
+            def _body(self, path: str) -> dict[str, Any] | None:
+                """The JSON body of an authenticated call to ``path``, else None (answered)."""
+                if urlparse(self.path).path != path:
                     self._send(404, {})
-                    return
-                if query.get("token") != [api.token]:
+                    return None
+                if parse_qs(urlparse(self.path).query).get("token") != [api.token]:
                     self._send(401, {"message": "User is not authenticated."})
+                    return None
+                body: dict[str, Any] = json.loads(
+                    self.rfile.read(int(self.headers["Content-Length"])))
+                return body
+
+            def do_POST(self) -> None:  # http.server calls it by this name
+                body = self._body("/model/parse")
+                if body is None:
                     return
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                model = api.loads[-1][1] if api.loads and api.status == 204 else OLD_MODEL
+                api.parsed.append((model, body["text"]))
+                label = api.learnt.get(body["text"]) if model == NEW_MODEL else None
+                self._send(200, parse_result(label or "nlu_fallback"))
+
+            def do_PUT(self) -> None:  # http.server calls it by this name
+                body = self._body("/model")
+                if body is None:
+                    return
                 path = str(body["model_file"])
                 api.loads.append((path, Path(path).read_bytes()))
                 self._send(api.status, {} if api.status == 204 else
                            {"message": "An unexpected error occurred. Error: broken"})
 
-            def _send(self, status: int, payload: dict[str, str]) -> None:
+            def _send(self, status: int, payload: dict[str, Any]) -> None:
                 data = b"" if status == 204 else json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(data)))
@@ -137,6 +159,17 @@ class FakeRasaApi:
             self._server.server_close()
 
 
+def parse_result(label: str) -> dict[str, Any]:
+    """Rasa's parse result for ``label`` (an intent, or faq/<topic> via the selector)."""
+    intent = label.split("/")[0]
+    result: dict[str, Any] = {"intent": {"name": intent, "confidence": 0.9},
+                              "intent_ranking": [{"name": intent, "confidence": 0.9}]}
+    if "/" in label:
+        result["response_selector"] = {"faq": {"ranking": [
+            {"intent_response_key": label, "confidence": 0.9}]}}
+    return result
+
+
 def publish_environment(tmp: Path, *servers: FakeRasaApi) -> dict[str, str]:
     """A published old model with its figures, a copy of the FAQ files, the fake Rasa
     environment, and the servers' URLs."""
@@ -147,6 +180,8 @@ def publish_environment(tmp: Path, *servers: FakeRasaApi) -> dict[str, str]:
     faq = tmp / "faq"
     if not faq.exists():
         shutil.copytree(FAQ_DIR, faq)
+    # the old model's examples: those of the files now
+    new_examples.write(models / EXAMPLES_FILE, new_examples.examples(faq))
     return {
         "RASA_BIN": str(fake_rasa_bin(tmp / "bin")),
         "MODEL_FILE": str(models / "jmd.tar.gz"),

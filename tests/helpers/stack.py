@@ -9,11 +9,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from jmd import new_examples
 from jmd.db.migrate import upgrade
 from jmd.process_env import child_env
 from jmd.run import Processes, start_backend, wait_until
 from jmd.shared.settings import Settings, load_settings
 from jmd.shared.topics import FAQ_DIR
+from jmd.training_inputs import EXAMPLES_FILE
 from tests.helpers.ports import free_port
 
 
@@ -55,6 +57,10 @@ def publishable_model(model: Path, var_dir: Path) -> tuple[Path, dict[str, str]]
     target = var_dir / "models" / "jmd.tar.gz"
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(model, target)
+    # the examples it was trained from (those of the FAQ copy now): the console then counts
+    # the examples a test adds
+    faq_dir = var_dir / "faq" if (var_dir / "faq").exists() else FAQ_DIR
+    new_examples.write(target.parent / EXAMPLES_FILE, new_examples.examples(faq_dir))
     return target, {"MODEL_FILE": str(target)}
 
 
