@@ -302,8 +302,8 @@ class Publisher:
         else:  # no figures of this model: the old ones would be mistaken for its
             paths.figures.unlink(missing_ok=True)
         servers = len(settings.rasa_urls)
-        return (f"veröffentlicht: das neue Modell antwortet jetzt"
-                f" ({servers} Rasa-Server{'' if servers == 1 else 'n'}) und wird beim"
+        where = "auf dem Rasa-Server" if servers == 1 else f"auf allen {servers} Rasa-Servern"
+        return (f"veröffentlicht: das neue Modell antwortet jetzt {where} und wird beim"
                 " nächsten Start geladen.")
 
     def _train(self) -> None:

@@ -80,7 +80,7 @@ def test_new_examples_are_trained_loaded_everywhere_and_published(
     assert status.added == {"count": 1, "asked": 1, "old": 0, "new": 1}
     assert [(model, text) for model, text in servers[0].parsed] == [
         (OLD_MODEL, EXAMPLE), (NEW_MODEL, EXAMPLE)]
-    assert "2 Rasa-Servern" in status.text
+    assert "auf allen 2 Rasa-Servern" in status.text
     paths = Paths(settings.model_file)
     # every server loaded the candidate (its bytes: the new model), nothing else
     for server in servers:
@@ -239,6 +239,9 @@ async def test_the_running_rasa_takes_the_published_model(model_path: Path,
         settings = dataclasses.replace(stack, rasa_bin=fake)  # Rasa itself runs for real
         status, audit = run(settings)
         assert status.state == "done", status.text
+        # the added example was put to the running models (Rasa's /model/parse)
+        assert status.added is not None and status.added["count"] == 1
+        assert status.added["old"] is not None and status.added["new"] is not None
         loaded = httpx.get(f"{stack.rasa_url}/status",
                            params={"token": stack.rasa_api_token}).json()
         assert Path(loaded["model_file"]).name == "jmd-candidate.tar.gz"
