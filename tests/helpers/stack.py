@@ -31,6 +31,9 @@ def stack_environment(var_dir: Path, **extra: str) -> dict[str, str]:
         "DATABASE_URL": extra.pop("DATABASE_URL", f"sqlite:///{var_dir / 'jmd.db'}"),
         "RASA_PORT": str(rasa_port),
         "ACTION_PORT": str(action_port),
+        # the launcher also starts the web console: never on another test's (or a running
+        # console's) port
+        "CONSOLE_PORT": str(free_port()),
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "PSEUDONYM_SECRET": "test-secret",
