@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from jmd import stats
 from jmd.content.answers import Button, button_for, depends_on_band, render, topics_by_name
 from jmd.content.understanding import FAQ_MIN_CONFIDENCE, best_topic, guesses
 from jmd.db import db
@@ -55,6 +56,16 @@ async def _store(kind: str, tracker: Tracker, topic: str | None, text: str | Non
                        exc_info=True)
 
 
+async def _count(tracker: Tracker, outcome: str) -> None:
+    """The dashboard's count of typed questions and their first reply (counts only)."""
+    if not _typed(tracker.latest_message or {}):
+        return  # a button or command is not a question
+    try:
+        await db(stats.count_question, _language(tracker), outcome)
+    except Exception:  # a count must never break the conversation
+        logger.warning("could not count a question (%s)", outcome, exc_info=True)
+
+
 def _previous_turn_was_fallback(tracker: Tracker) -> bool:
     """Whether the assistant's last answer before this message was a fallback."""
     users = 0
@@ -84,8 +95,10 @@ async def fallback(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     )
     buttons = [b for b in (button_for(g.target, language) for g in suggestions) if b]
     if second_stage or not buttons:
+        await _count(tracker, stats.UNANSWERED)
         dispatcher.utter_message(response="utter_default")
         return
+    await _count(tracker, stats.DID_YOU_MEAN)
     buttons.append(Button(t("none_of_these", language), "/none_of_these"))
     dispatcher.utter_message(response="utter_did_you_mean", buttons=_buttons(buttons))
 
@@ -110,6 +123,7 @@ class ActionAnswerFaq(Action):
         # who helps may depend on age: the band the person gave when booking, if any
         band = await db(get_age_band, tracker.sender_id) if depends_on_band(topic) else None
         answer = render(topic, _language(tracker), band)
+        await _count(tracker, stats.ANSWERED)
         dispatcher.utter_message(text=answer.text, buttons=_buttons(list(answer.buttons)))
         return []
 

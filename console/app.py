@@ -14,7 +14,20 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from console.pages import admin, auth, calendar, content, data, figures, inbox, interpreters, slots
+from console.pages import (
+    admin,
+    auth,
+    calendar,
+    content,
+    dashboard,
+    data,
+    figures,
+    inbox,
+    interpreters,
+    no_show,
+    publish,
+    slots,
+)
 from console.web import LoginRequired, current_account, redirect, render
 from jmd.shared.settings import Settings, get_settings
 
@@ -74,8 +87,9 @@ async def _crash(request: Request, exc: Exception) -> Response:
 
 def page_routes() -> list[BaseRoute]:
     """Every page module's routes (each area adds its module here)."""
-    return [*auth.routes, *content.routes, *inbox.routes, *data.routes, *slots.routes,
-            *calendar.routes, *interpreters.routes, *figures.routes, *admin.routes]
+    return [*auth.routes, *dashboard.routes, *content.routes, *inbox.routes, *data.routes,
+            *publish.routes, *slots.routes, *calendar.routes, *no_show.routes,
+            *interpreters.routes, *figures.routes, *admin.routes]
 
 
 def build_app(settings: Settings | None = None) -> Starlette:

@@ -39,8 +39,9 @@ SECRETS_OF: dict[str, frozenset[str]] = {
     "rasa": frozenset({"RASA_CHANNEL_TOKEN", "ACTION_SERVER_TOKEN", "RASA_API_TOKEN"}),
     # checks Rasa's calls; sees only pseudonyms, never Telegram IDs
     "action-server": frozenset({"ACTION_SERVER_TOKEN"}),
-    # the web console: its own sessions in the database; no Telegram or Rasa secret
-    "console": frozenset(),
+    # the web console: its own sessions in the database; loads a newly trained model into
+    # the Rasa servers through their HTTP API ("train and publish"); no Telegram secret
+    "console": frozenset({"RASA_API_TOKEN"}),
 }
 
 # what Telegram accepts as a webhook's secret_token
@@ -50,14 +51,16 @@ _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 def with_tokens(settings: Settings) -> Settings:
     """``settings`` with a random token for each shared token that is not configured.
 
-    Rasa's API token is never made up: the API is off unless RASA_ENABLE_API=1, and then
-    needs a configured token (the person using the API must know it).
+    Rasa's HTTP API is on: the web console, which `make run` always starts, loads a newly
+    trained model through it ("train and publish"). Its token, unless configured, is made
+    up per start like the others and given to Rasa and the console only (:data:`SECRETS_OF`).
     """
     return dataclasses.replace(
         settings,
         rasa_channel_token=settings.rasa_channel_token or secrets.token_urlsafe(32),
         action_server_token=settings.action_server_token or secrets.token_urlsafe(32),
-        rasa_api_token=settings.rasa_api_token if settings.rasa_enable_api else None,
+        rasa_enable_api=True,
+        rasa_api_token=settings.rasa_api_token or secrets.token_urlsafe(32),
     )
 
 
@@ -103,6 +106,7 @@ def child_env(settings: Settings, process: str) -> dict[str, str]:
         RASA_URL=settings.rasa_url,
         CONSOLE_INTERFACE=settings.console_interface,
         CONSOLE_PORT=str(settings.console_port),
+        MODEL_FILE=str(settings.model_file),
         TF_CPP_MIN_LOG_LEVEL="2",
     )
     return env

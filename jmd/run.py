@@ -9,6 +9,7 @@ this start, and writes under a private var/ (jmd/process_env.py).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import signal
 import subprocess
@@ -110,7 +111,8 @@ def start_backend(settings: Settings, processes: Processes, model: Path) -> None
     """Action server and Rasa server, started and waited for.
 
     Both listen where ``settings`` say (127.0.0.1 by default) and serve only the holders of
-    their tokens; Rasa's HTTP API is on only with RASA_ENABLE_API=1 and a token.
+    their tokens; Rasa's HTTP API is on only with a token (the launcher's ``with_tokens``
+    turns it on for the console, with a token made up per start).
     """
     if not settings.rasa_bin.exists():
         raise RuntimeError(
@@ -159,6 +161,10 @@ def main() -> int:
     parser.add_argument("--terminal", action="store_true", help="terminal chat even with a token")
     args = parser.parse_args()
     settings = with_tokens(get_settings())
+    model = Path(args.model).resolve()
+    # the file the console's "train and publish" replaces (a folder: Rasa's newest, ours)
+    settings = dataclasses.replace(
+        settings, model_file=model if model.suffix == ".gz" else model / "jmd.tar.gz")
     private_files(settings.var_dir)  # before anything under var/ is created
     telegram = bool(settings.telegram_bot_token) and not args.terminal
     problem = webhook_problem(settings) if telegram else None

@@ -21,6 +21,9 @@ from pathlib import Path
 from jmd.shared.settings import PROJECT_ROOT
 from jmd.shared.topics import FAQ_DIR, load_topics
 
+# beside the stamp: the digests of the examples it was taken from (jmd.new_examples)
+EXAMPLES_FILE = ".training-examples"
+
 # files whose whole content the model depends on (globs below PROJECT_ROOT)
 MODEL_FILES = (
     "config.yml",
@@ -56,12 +59,22 @@ def fingerprint(root: Path = PROJECT_ROOT, faq_dir: Path = FAQ_DIR) -> str:
 
 
 def refresh(stamp: Path) -> bool:
-    """Writes the fingerprint to ``stamp`` if it differs; whether it changed."""
+    """Writes the fingerprint to ``stamp`` if it differs; whether it changed.
+
+    Beside it, the examples' digests (``.training-examples``, :mod:`jmd.new_examples`), so
+    the console can tell which examples a later "train and publish" adds.
+    """
+    from jmd import new_examples
+
     current = fingerprint()
+    listed = stamp.with_name(EXAMPLES_FILE)
     if stamp.exists() and stamp.read_text("utf-8").strip() == current:
+        if not listed.exists():
+            new_examples.write(listed, new_examples.examples(FAQ_DIR))
         return False
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(current + "\n", "utf-8")
+    new_examples.write(listed, new_examples.examples(FAQ_DIR))
     return True
 
 

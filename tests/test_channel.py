@@ -2,9 +2,10 @@
 message (idempotency key) is handled once.
 
 The channel (jmd/nlu/channel.py) acts only with RASA_CHANNEL_TOKEN; the HTTP API (on in the
-test stack, off by default: tests/test_run.py) only with RASA_API_TOKEN, which is on no
-command line. tests/nlu/test_channel.py checks the idempotency without a model; here the
-trained assistant, its action server and its SQL tracker store take part.
+test stack and under `make run`, with a token made up per start: tests/test_run.py) only
+with RASA_API_TOKEN, which is on no command line. tests/nlu/test_channel.py checks the
+idempotency without a model; here the trained assistant, its action server and its SQL
+tracker store take part.
 """
 
 from __future__ import annotations

@@ -20,7 +20,6 @@ import httpx
 import pytest
 
 from bot.formatting import RLM
-from console.app import page_routes
 from console.web import SESSION_COOKIE
 from jmd import clock
 from jmd.db import session_scope
@@ -49,20 +48,6 @@ SECRET = "test-secret"  # the stacks' PSEUDONYM_SECRET
 # a topic every model knows well; the edit puts a new first line before its German answer
 TOPIC = "language_course"
 NEW_LINE = "Neu geprüft von der JMD-Redaktion ✅"
-
-# The two "Done when" flows need every area's pages; the coordinator turns them on at merge.
-AT_MERGE = pytest.mark.skip(reason="pages land at merge")
-
-
-def routed(*paths: str) -> bool:
-    """Whether the console has a page at each of ``paths``."""
-    patterns = [route.path_regex for route in page_routes() if hasattr(route, "path_regex")]
-    return all(any(pattern.match(path) for pattern in patterns) for path in paths)
-
-
-def pages(*paths: str) -> pytest.MarkDecorator:
-    """Skipped until the console has the pages at ``paths`` (other areas, merged later)."""
-    return pytest.mark.skipif(not routed(*paths), reason=f"pages land at merge: {paths}")
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +135,6 @@ def test_logging_out_ends_the_session_on_the_server(console: Console, browser: B
 # -- roles -----------------------------------------------------------------------------------
 
 
-@pages("/content", "/content/topics/x")
 def test_a_counselor_cannot_edit_content(console: Console, page: Page) -> None:
     log_in(page, console.url, COUNSELOR, PASSWORD)
     token = csrf_token(page)
@@ -168,7 +152,6 @@ def test_a_counselor_cannot_edit_content(console: Console, page: Page) -> None:
     assert topic.read_bytes() == before
 
 
-@pages("/calendar", "/slots")
 def test_an_editor_cannot_see_bookings(console: Console, page: Page) -> None:
     log_in(page, console.url, EDITOR, PASSWORD)
     token = csrf_token(page)
@@ -259,7 +242,6 @@ def wait_for_publishing(page: Page, console: Console, before: str) -> str:
     raise AssertionError("train and publish did not finish")
 
 
-@AT_MERGE
 @pytest.mark.model
 def test_editor_publishes_and_the_bot_answers(assistant: Assistant, page: Page) -> None:
     console, api = assistant.console, assistant.api
@@ -366,7 +348,6 @@ def book_through_telegram(api: BotApiStandIn, user: int) -> None:
     raise AssertionError("the booking dialogue did not reach its confirmation")
 
 
-@AT_MERGE
 @pytest.mark.model
 def test_counselor_free_time_then_booking_shows_in_calendar(assistant: Assistant,
                                                             page: Page) -> None:

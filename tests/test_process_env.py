@@ -5,6 +5,7 @@ The same with the real processes: tests/test_run.py reads their /proc/<pid>/envi
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 import subprocess
@@ -66,14 +67,19 @@ def test_tokens_not_configured_are_made_up_per_start(
     monkeypatch.setenv("JMD_VAR_DIR", str(tmp_path))
     for name in ALL_SECRETS:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("RASA_API_TOKEN", "api-token")  # but the API is off
     settings = load_settings()
     first, second = with_tokens(settings), with_tokens(settings)
     assert first.rasa_channel_token and first.action_server_token
     assert first.rasa_channel_token != first.action_server_token
     assert first.rasa_channel_token != second.rasa_channel_token
     assert len(first.action_server_token) >= 32
-    assert first.rasa_api_token is None  # the API is off: nobody gets its token
+    # the API is on for the console's "train and publish", with a token of this start
+    assert first.rasa_enable_api and first.rasa_api_token
+    assert len({first.rasa_api_token, first.rasa_channel_token, first.action_server_token,
+                second.rasa_api_token}) == 4
+    assert child_env(first, "console")["RASA_API_TOKEN"] == first.rasa_api_token
+    assert child_env(first, "rasa")["RASA_API_TOKEN"] == first.rasa_api_token
+    assert "RASA_API_TOKEN" not in child_env(first, "telegram")
     assert backend_problem(first) is None
     assert backend_problem(settings) is not None  # never started without tokens
 
@@ -89,7 +95,10 @@ def test_the_rasa_api_needs_a_token(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     monkeypatch.setenv("JMD_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("RASA_ENABLE_API", "1")
     monkeypatch.delenv("RASA_API_TOKEN", raising=False)
-    problem = backend_problem(with_tokens(load_settings()))
+    # started by hand (not by the launcher, which makes a token up)
+    by_hand = dataclasses.replace(load_settings(), rasa_channel_token="channel",
+                                  action_server_token="action")
+    problem = backend_problem(by_hand)
     assert problem is not None and "RASA_API_TOKEN" in problem
 
 

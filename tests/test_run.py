@@ -126,7 +126,7 @@ def test_with_a_token_three_people_talk_in_three_languages(
         "TELEGRAM_BOT_TOKEN": api.token,
         "TELEGRAM_API_BASE_URL": api.base_url,
     }
-    # as an operator starts it: no tokens, no pseudonym key, long polling, the API off
+    # as an operator starts it: no tokens, no pseudonym key, long polling, no API setting
     for name in {*SECRET_SETTINGS, "RASA_ENABLE_API", "TELEGRAM_WEBHOOK_URL"}:
         if name != "TELEGRAM_BOT_TOKEN":
             env.pop(name, None)
@@ -141,7 +141,7 @@ def test_with_a_token_three_people_talk_in_three_languages(
 
     try:
         with launched(["--model", str(model_path)], env, "telegram started") as pids:
-            assert len(pids) == 3
+            assert len(pids) == 4  # with the web console
             api.wait_for(lambda: api.calls_of("getUpdates"))
             # Three people at once, each in their own language.
             for _, user, code, greeting, _, _ in TELEGRAM_CONVERSATIONS:
@@ -163,25 +163,33 @@ def test_with_a_token_three_people_talk_in_three_languages(
 
 
 def _assert_locked_down(pids: dict[str, int], env: dict[str, str], var_dir: Path) -> None:
-    """Only loopback, each process only its secrets (tokens made up), var/ private, no API."""
+    """Only loopback, each process only its secrets (tokens made up), var/ private, the
+    HTTP API only with the token made up for Rasa and the console."""
     environs = {name: environment_of(pid) for name, pid in pids.items()}
     secrets = {name: {s for s in SECRET_SETTINGS if s in environ}
                for name, environ in environs.items()}
     assert secrets == {
         "telegram": {"TELEGRAM_BOT_TOKEN", "PSEUDONYM_SECRET", "RASA_CHANNEL_TOKEN"},
-        "rasa": {"RASA_CHANNEL_TOKEN", "ACTION_SERVER_TOKEN"},  # no API, no API token
+        "rasa": {"RASA_CHANNEL_TOKEN", "ACTION_SERVER_TOKEN", "RASA_API_TOKEN"},
         "action-server": {"ACTION_SERVER_TOKEN"},
+        # loads a newly trained model into Rasa ("train and publish")
+        "console": {"RASA_API_TOKEN"},
     }
     front, rasa, actions = environs["telegram"], environs["rasa"], environs["action-server"]
     assert front["RASA_CHANNEL_TOKEN"] == rasa["RASA_CHANNEL_TOKEN"]
     assert rasa["ACTION_SERVER_TOKEN"] == actions["ACTION_SERVER_TOKEN"]
-    assert len({front["RASA_CHANNEL_TOKEN"], rasa["ACTION_SERVER_TOKEN"]}) == 2
+    assert rasa["RASA_API_TOKEN"] == environs["console"]["RASA_API_TOKEN"]
+    assert len({front["RASA_CHANNEL_TOKEN"], rasa["ACTION_SERVER_TOKEN"],
+                rasa["RASA_API_TOKEN"]}) == 3
     assert front["PSEUDONYM_SECRET"] == (var_dir / "pseudonym.key").read_text()
 
     for port in (env["RASA_PORT"], env["ACTION_PORT"]):
         assert listening_hosts(int(port)) == {"127.0.0.1"}
-    assert httpx.get(f"{env['RASA_URL']}/status").status_code == 404  # the API is off
-    assert httpx.get(f"{env['RASA_URL']}/conversations/x/tracker").status_code == 404
+    # the API answers only with the token of this start
+    assert httpx.get(f"{env['RASA_URL']}/status").status_code == 401
+    assert httpx.get(f"{env['RASA_URL']}/conversations/x/tracker").status_code == 401
+    token = {"token": rasa["RASA_API_TOKEN"]}
+    assert httpx.get(f"{env['RASA_URL']}/status", params=token).status_code == 200
 
     assert stat.S_IMODE(var_dir.stat().st_mode) == 0o700
     private = [var_dir / "jmd.db", var_dir / "pseudonym.key", *(var_dir / "logs").iterdir()]

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from jmd import new_examples
 from jmd.shared.topics import FAQ_DIR
-from jmd.training_inputs import fingerprint, refresh
+from jmd.training_inputs import EXAMPLES_FILE, fingerprint, refresh
 
 
 @pytest.fixture()
@@ -52,3 +53,8 @@ def test_the_stamp_is_rewritten_only_when_the_fingerprint_changes(tmp_path: Path
     stamp.write_text("old\n", "utf-8")
     assert refresh(stamp) is True
     assert stamp.read_text("utf-8").strip() == fingerprint()
+    # beside it the examples it was taken from (the console's "new examples")
+    listed = new_examples.read(stamp.with_name(EXAMPLES_FILE))
+    assert listed == {new_examples.digest(e) for e in new_examples.examples(FAQ_DIR)}
+    stamp.with_name(EXAMPLES_FILE).unlink()
+    assert refresh(stamp) is False and stamp.with_name(EXAMPLES_FILE).exists()

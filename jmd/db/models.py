@@ -215,6 +215,8 @@ class Booking(Base):
     cancelled_by: Mapped[str | None] = mapped_column(String(16))  # person|counselor|erasure
     reminder_day_sent_at: Mapped[datetime | None]
     reminder_hours_sent_at: Mapped[datetime | None]
+    # a counselor marked that the person did not come (console, POST /bookings/{ref}/no-show)
+    no_show_at: Mapped[datetime | None]
 
 
 class Handoff(Base):
@@ -513,3 +515,16 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class QuestionCount(Base):
+    """How many typed questions got which first reply, per day and language (the console's
+    dashboard). Counts only: no text, no person (jmd.stats)."""
+
+    __tablename__ = "question_counts"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    # answered | did_you_mean | unanswered
+    outcome: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

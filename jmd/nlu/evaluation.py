@@ -49,8 +49,8 @@ class Example:
     language: str | None
 
 
-def load_examples() -> list[Example]:
-    """All NLU examples with their label and language."""
+def load_examples(faq_dir: Path = FAQ_DIR) -> list[Example]:
+    """All NLU examples with their label and language (the FAQ examples from ``faq_dir``)."""
     from rasa.shared.nlu.training_data.loading import load_data
 
     langs = registry()
@@ -60,7 +60,7 @@ def load_examples() -> list[Example]:
         for message in load_data(str(path)).intent_examples:
             language = file_language or langs.detect(message.get("text")).language
             examples.append(Example(message.get("text"), message.get("intent"), language))
-    for message in faq_messages(load_topics(FAQ_DIR)):
+    for message in faq_messages(load_topics(faq_dir)):
         examples.append(
             Example(message.get("text"), message.get("intent_response_key"),
                     message.get("metadata", {}).get("example", {}).get("language"))
@@ -295,10 +295,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="train and test only the first N of the k folds (a quicker,"
                              " rougher figure while trying variants; the held-out parts"
                              " stay those of k-fold)")
+    parser.add_argument("--faq-dir", type=Path, default=FAQ_DIR,
+                        help="the FAQ topic files (the console evaluates the files it edits)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
-    examples = load_examples()
+    examples = load_examples(args.faq_dir)
     parts = folds(examples, args.folds)
     results: dict[str, Any] = {}
     for name in args.pipelines:

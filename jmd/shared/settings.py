@@ -98,6 +98,14 @@ class Settings:
     console_port: int = 5080
     console_session_minutes: int = 60
     console_cookie_secure: bool = False
+    # The model `make run` starts (and the console's "train and publish" replaces); beside
+    # it the fingerprint of its inputs (.training-inputs) and its figures (jmd.figures.json).
+    model_file: Path = PROJECT_ROOT / "models" / "jmd.tar.gz"
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """Every Rasa server of ``rasa_url`` (a comma-separated list when scaled out)."""
+        return [url.strip().rstrip("/") for url in self.rasa_url.split(",") if url.strip()]
 
     @property
     def is_sqlite(self) -> bool:
@@ -178,6 +186,7 @@ def load_settings() -> Settings:
         console_port=_int(env.get("CONSOLE_PORT"), 5080),
         console_session_minutes=_int(env.get("CONSOLE_SESSION_MINUTES"), 60),
         console_cookie_secure=_flag(env.get("CONSOLE_COOKIE_SECURE"), False),
+        model_file=Path(env.get("MODEL_FILE") or PROJECT_ROOT / "models" / "jmd.tar.gz").resolve(),
     )
 
 

@@ -9,11 +9,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from jmd import new_examples
 from jmd.db.migrate import upgrade
 from jmd.process_env import child_env
 from jmd.run import Processes, start_backend, wait_until
 from jmd.shared.settings import Settings, load_settings
 from jmd.shared.topics import FAQ_DIR
+from jmd.training_inputs import EXAMPLES_FILE
 from tests.helpers.ports import free_port
 
 
@@ -29,6 +31,9 @@ def stack_environment(var_dir: Path, **extra: str) -> dict[str, str]:
         "DATABASE_URL": extra.pop("DATABASE_URL", f"sqlite:///{var_dir / 'jmd.db'}"),
         "RASA_PORT": str(rasa_port),
         "ACTION_PORT": str(action_port),
+        # the launcher also starts the web console: never on another test's (or a running
+        # console's) port
+        "CONSOLE_PORT": str(free_port()),
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "PSEUDONYM_SECRET": "test-secret",
@@ -41,6 +46,25 @@ def stack_environment(var_dir: Path, **extra: str) -> dict[str, str]:
         "RASA_API_TOKEN": "test-api-token",
         **extra,
     }
+
+
+def publishable_model(model: Path, var_dir: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of ``model`` that the console's "train and publish" may replace, and the
+    environment naming it (``MODEL_FILE``).
+
+    Start the stack with the copy (``running_stack(copy, {**env, **extra})``) and the
+    console with the same environment: it reaches Rasa's HTTP API at ``RASA_URL`` with
+    ``RASA_API_TOKEN`` (both in :func:`stack_environment`), trains into the copy's folder
+    and loads the new model into the running Rasa, never touching ``model`` itself.
+    """
+    target = var_dir / "models" / "jmd.tar.gz"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(model, target)
+    # the examples it was trained from (those of the FAQ copy now): the console then counts
+    # the examples a test adds
+    faq_dir = var_dir / "faq" if (var_dir / "faq").exists() else FAQ_DIR
+    new_examples.write(target.parent / EXAMPLES_FILE, new_examples.examples(faq_dir))
+    return target, {"MODEL_FILE": str(target)}
 
 
 @contextmanager
