@@ -131,14 +131,10 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def training_data(faq_dir: Path, root: Path = PROJECT_ROOT) -> list[str]:
-    """``--data`` of ``rasa train``: the Makefile's ``nlu/data``, or, when the FAQ files are
-    elsewhere (FAQ_DIR), nlu/data's other entries plus that folder (the importer finds a
-    folder named ``faq``)."""
-    data = root / "nlu" / "data"
-    if faq_dir.resolve() == (data / "faq").resolve():
-        return [str(data)]
-    return [*(str(p) for p in sorted(data.iterdir()) if p.name != "faq"), str(faq_dir)]
+def training_data(faq_dir: Path) -> list[str]:
+    """``--data`` of ``rasa train``: the folder the FAQ topics are in (``nlu/data``), with
+    the intents' files beside them, where the console's inbox adds examples too."""
+    return [str(faq_dir.parent)]
 
 
 def train_command(settings: Settings, out: Path, name: str) -> list[str]:
