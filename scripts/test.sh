@@ -8,11 +8,21 @@ py=$1 rasa_py=$2 model=$3; shift 3
 mkdir -p reports
 train_log=reports/train.log
 # results of an earlier run must not count for this one
-rm -f reports/train.rc reports/junit-unit.xml reports/junit-nlu.xml reports/junit-model.xml
+rm -f reports/train.rc reports/publish.rc reports/junit-unit.xml reports/junit-nlu.xml \
+  reports/junit-model.xml reports/junit-publish.xml
+publish_log=reports/publish-tests.log
 
-echo "Training the model in the background (log: $train_log) while the unit tests run"
+echo "Training the model in the background (log: $train_log) while the unit tests run;"
+echo "then, still beside them, the tests that train again (console's train and publish: $publish_log)"
 set -m  # the training gets its own process group: stopped as a whole below
-( ${MAKE:-make} --no-print-directory train >"$train_log" 2>&1; echo $? >reports/train.rc ) &
+# The unit tests take longer than the training: the core the training used then runs the
+# `publish` tests, which start an assistant of their own and train once more.
+( ${MAKE:-make} --no-print-directory train >"$train_log" 2>&1; rc=$?; echo $rc >reports/train.rc
+  if [ $rc = 0 ]; then
+    JMD_MODEL=$model "$py" -m pytest -p no:cacheprovider -m "model and publish" \
+      --junitxml=reports/junit-publish.xml "$@" >"$publish_log" 2>&1
+    echo $? >reports/publish.rc
+  fi ) &
 trainer=$!
 set +m
 # Ctrl-C or a CI time-out stops the training too
@@ -25,21 +35,31 @@ unit=$?
   "$@" tests/nlu
 nlu=$?
 
-wait $trainer
+# the model tests start as soon as the training ends (the `publish` tests may still run)
+while [ ! -f reports/train.rc ] && kill -0 $trainer 2>/dev/null; do sleep 2; done
 trained=$(cat reports/train.rc 2>/dev/null || echo 1)
 grep -v -e '^\s*$' -e 'Epochs:' "$train_log" | tail -n 4 | cut -c1-160 | sed 's/^/  train: /'
 if [ "$trained" != 0 ]; then
   echo "Training failed (exit $trained); see $train_log" >&2
+  wait $trainer
   model_tests=1
+  publish_tests=1
 else
-  JMD_MODEL=$model "$py" -m pytest -p no:cacheprovider -m model \
+  JMD_MODEL=$model "$py" -m pytest -p no:cacheprovider -m "model and not publish" \
     --junitxml=reports/junit-model.xml "$@"
   model_tests=$?
+  wait $trainer
+  publish_tests=$(cat reports/publish.rc 2>/dev/null || echo 1)
+  echo "Tests that train again (beside the unit tests; full log: $publish_log):"
+  grep -E -e '(passed|failed|error|skipped|no tests ran)( |,|$)' -e '^(FAILED|ERROR) ' \
+    "$publish_log" | tail -n 20 | sed 's/^/  publish: /'
+  [ "$publish_tests" = 0 ] || [ "$publish_tests" = 5 ] || tail -n 80 "$publish_log"
 fi
 
 # pytest exits 5 when a selection (PYTEST_ARGS) leaves one of the runs without tests
 ok() { [ "$1" = 0 ] || [ "$1" = 5 ]; }
-"$py" - reports/junit-unit.xml reports/junit-nlu.xml reports/junit-model.xml <<'PY'
+"$py" - reports/junit-unit.xml reports/junit-nlu.xml reports/junit-model.xml \
+  reports/junit-publish.xml <<'PY'
 import sys, xml.etree.ElementTree as ET
 from pathlib import Path
 totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -52,4 +72,5 @@ failed = totals["failures"] + totals["errors"]
 passed = totals["tests"] - failed - totals["skipped"]
 print(f"make test: {passed} passed, {failed} failed, {totals['skipped']} skipped")
 PY
-ok "$unit" && ok "$nlu" && [ "$trained" = 0 ] && ok "$model_tests" && [ "$unit$nlu$model_tests" != 555 ]
+ok "$unit" && ok "$nlu" && [ "$trained" = 0 ] && ok "$model_tests" && ok "$publish_tests" &&
+  [ "$unit$nlu$model_tests" != 555 ]

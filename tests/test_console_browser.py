@@ -185,6 +185,7 @@ def answers_to(api: BotApiStandIn, user: int, question: str, language: str,
 
 
 @pytest.mark.model
+@pytest.mark.publish
 def test_the_console_and_the_assistant_share_one_copy_of_the_files(
     assistant: Assistant, page: Page
 ) -> None:
@@ -243,6 +244,7 @@ def wait_for_publishing(page: Page, console: Console, before: str) -> str:
 
 
 @pytest.mark.model
+@pytest.mark.publish
 def test_editor_publishes_and_the_bot_answers(assistant: Assistant, page: Page) -> None:
     console, api = assistant.console, assistant.api
     console.add_account("redaktion", "editor")
@@ -349,6 +351,7 @@ def book_through_telegram(api: BotApiStandIn, user: int) -> None:
 
 
 @pytest.mark.model
+@pytest.mark.publish
 def test_counselor_free_time_then_booking_shows_in_calendar(assistant: Assistant,
                                                             page: Page) -> None:
     console, api = assistant.console, assistant.api
