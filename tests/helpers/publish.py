@@ -171,15 +171,16 @@ def parse_result(label: str) -> dict[str, Any]:
 
 
 def publish_environment(tmp: Path, *servers: FakeRasaApi) -> dict[str, str]:
-    """A published old model with its figures, a copy of the FAQ files, the fake Rasa
-    environment, and the servers' URLs."""
+    """A published old model with its figures, a copy of the training data (``nlu/data``:
+    the FAQ files and the intents beside them), the fake Rasa environment, and the servers'
+    URLs."""
     models = tmp / "models"
     models.mkdir(parents=True, exist_ok=True)
     (models / "jmd.tar.gz").write_bytes(OLD_MODEL)
     (models / "jmd.figures.json").write_text(json.dumps(OLD_FIGURES))
-    faq = tmp / "faq"
+    faq = tmp / "data" / "faq"
     if not faq.exists():
-        shutil.copytree(FAQ_DIR, faq)
+        shutil.copytree(FAQ_DIR.parent, faq.parent)
     # the old model's examples: those of the files now
     new_examples.write(models / EXAMPLES_FILE, new_examples.examples(faq))
     return {
