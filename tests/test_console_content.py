@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from starlette.testclient import TestClient
 
 from jmd.accounts.repository import recent_audit
@@ -15,20 +13,7 @@ from jmd.db import session_scope
 from tests.helpers.console import add_account, console_app, csrf, log_in
 from tests.helpers.content_files import changed_lines, copy_content, files_in
 
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    return tmp_path / "copy"
-
-
-@pytest.fixture
-def client(tmp_path: Path, root: Path) -> Iterator[TestClient]:
-    env = copy_content(root)
-    with console_app(f"sqlite:///{tmp_path / 'console.db'}", **env) as client:
-        add_account("eva", "editor")
-        add_account("carl", "counselor")
-        log_in(client, "eva")
-        yield client
+pytest_plugins = ["tests.helpers.content_fixtures"]
 
 
 def _form(client: TestClient, root: Path, topic: str) -> dict[str, str]:

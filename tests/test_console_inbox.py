@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from starlette.testclient import TestClient
 
 from jmd import clock
@@ -17,24 +15,12 @@ from jmd.content.unanswered import export
 from jmd.db import session_scope
 from jmd.db.feedback import HELPFUL, NOT_HELPFUL, UNANSWERED, record
 from jmd.db.models import Feedback
-from tests.helpers.console import add_account, console_app, csrf, log_in
-from tests.helpers.content_files import changed_lines, copy_content
+from tests.helpers.console import csrf
+from tests.helpers.content_files import changed_lines
+
+pytest_plugins = ["tests.helpers.content_fixtures"]
 
 DARI = "سلام، پوهنتون هاله برای مهاجرین چطور است"
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    return tmp_path / "copy"
-
-
-@pytest.fixture
-def client(tmp_path: Path, root: Path) -> Iterator[TestClient]:
-    env = copy_content(root)
-    with console_app(f"sqlite:///{tmp_path / 'console.db'}", **env) as client:
-        add_account("eva", "editor")
-        log_in(client, "eva")
-        yield client
 
 
 def _questions() -> dict[str, int]:
