@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from jmd.db.engine import session_scope
-from jmd.db.models import InterpreterAssignment
+from jmd.db.models import Interpreter, InterpreterAssignment, InterpreterOffer
 from jmd.identity import pseudonym
 from jmd.texts import staff, t
 from tests.helpers.bot_api import BotApiStandIn, Call
@@ -67,8 +67,21 @@ def offers_to(api: BotApiStandIn, volunteer: int) -> list[Call]:
             if any(d.startswith("ip:acc:") for d in buttons(c))]
 
 
+def stored_offers(volunteer: int) -> int:
+    """How many offers to ``volunteer`` the bot has stored (it stores one after sending it)."""
+    with session_scope() as session:
+        return session.scalar(
+            select(func.count()).select_from(InterpreterOffer).join(
+                Interpreter, Interpreter.id == InterpreterOffer.interpreter_id
+            ).where(Interpreter.telegram_user_id == volunteer)) or 0
+
+
 async def offer_to(api: BotApiStandIn, volunteer: int) -> Call:
-    return (await eventually(lambda: offers_to(api, volunteer), f"asked {volunteer}"))[-1]
+    """The latest offer ``volunteer`` got, once the bot has also stored it: only a stored
+    offer is withdrawn or answered, and a busy machine may run the next step in between."""
+    offers = await eventually(lambda: offers_to(api, volunteer), f"asked {volunteer}")
+    await eventually(lambda: stored_offers(volunteer) >= len(offers), f"stored {volunteer}'s offer")
+    return offers[-1]
 
 
 def accept(api: BotApiStandIn, volunteer: int, offer: Call) -> None:
