@@ -1,31 +1,37 @@
 #!/usr/bin/env bash
 # `make test`: trains the model (if its inputs changed) while the tests that do not need it
-# run, then runs the tests that do. The tests of jmd.nlu run in the Rasa environment.
-# Prints one closing line for all runs.
+# run; the tests that need it start as soon as it is trained. The tests of jmd.nlu run in
+# the Rasa environment. Prints one closing line for all runs.
 # Usage: scripts/test.sh PYTHON RASA_PYTHON MODEL [pytest args…]
 set -uo pipefail
 py=$1 rasa_py=$2 model=$3; shift 3
 mkdir -p reports
 train_log=reports/train.log
 # results of an earlier run must not count for this one
-rm -f reports/train.rc reports/publish.rc reports/junit-unit.xml reports/junit-nlu.xml \
+rm -f reports/train.rc reports/publish.rc reports/model.rc reports/junit-unit.xml reports/junit-nlu.xml \
   reports/junit-model.xml reports/junit-publish.xml
 publish_log=reports/publish-tests.log
-
+model_log=reports/model-tests.log
 echo "Training the model in the background (log: $train_log) while the unit tests run;"
-echo "then, still beside them, the tests that train again (console's train and publish: $publish_log)"
+echo "once it is trained, still beside them, the model tests ($model_log) and the tests"
+echo "that train again (console's train and publish: $publish_log)"
 set -m  # the training gets its own process group: stopped as a whole below
-# The unit tests take longer than the training: the core the training used then runs the
-# `publish` tests, which start an assistant of their own and train once more.
+# The model tests wait for the network far more than they compute, and the unit tests
+# too: the model and `publish` tests start as soon as the model is trained, beside the
+# unit tests, instead of after them.
 ( ${MAKE:-make} --no-print-directory train >"$train_log" 2>&1; rc=$?; echo $rc >reports/train.rc
   if [ $rc = 0 ]; then
-    JMD_MODEL=$model "$py" -m pytest -p no:cacheprovider -m "model and publish" \
-      --junitxml=reports/junit-publish.xml "$@" >"$publish_log" 2>&1
-    echo $? >reports/publish.rc
+    ( JMD_MODEL=$model "$py" -m pytest -p no:cacheprovider -m "model and publish" \
+        --junitxml=reports/junit-publish.xml "$@" >"$publish_log" 2>&1
+      echo $? >reports/publish.rc ) &
+    JMD_MODEL=$model "$py" -m pytest -p no:cacheprovider -m "model and not publish" \
+      --junitxml=reports/junit-model.xml "$@" >"$model_log" 2>&1
+    echo $? >reports/model.rc
+    wait
   fi ) &
 trainer=$!
 set +m
-# Ctrl-C or a CI time-out stops the training too
+# Ctrl-C or a CI time-out stops the training and the tests beside it too
 trap 'kill -- -$trainer 2>/dev/null; exit 130' INT TERM
 
 "$py" -m pytest -p no:cacheprovider -m "not model" --junitxml=reports/junit-unit.xml "$@"
@@ -35,20 +41,17 @@ unit=$?
   "$@" tests/nlu
 nlu=$?
 
-# the model tests start as soon as the training ends (the `publish` tests may still run)
-while [ ! -f reports/train.rc ] && kill -0 $trainer 2>/dev/null; do sleep 2; done
+wait $trainer
 trained=$(cat reports/train.rc 2>/dev/null || echo 1)
 grep -v -e '^\s*$' -e 'Epochs:' "$train_log" | tail -n 4 | cut -c1-160 | sed 's/^/  train: /'
 if [ "$trained" != 0 ]; then
   echo "Training failed (exit $trained); see $train_log" >&2
-  wait $trainer
   model_tests=1
   publish_tests=1
 else
-  JMD_MODEL=$model "$py" -m pytest -p no:cacheprovider -m "model and not publish" \
-    --junitxml=reports/junit-model.xml "$@"
-  model_tests=$?
-  wait $trainer
+  echo "Model tests (beside the unit tests; log: $model_log):"
+  cat "$model_log"
+  model_tests=$(cat reports/model.rc 2>/dev/null || echo 1)
   publish_tests=$(cat reports/publish.rc 2>/dev/null || echo 1)
   echo "Tests that train again (beside the unit tests; full log: $publish_log):"
   grep -E -e '(passed|failed|error|skipped|no tests ran)( |,|$)' -e '^(FAILED|ERROR) ' \

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 # Unit tests must never touch the developer's var/ directory.
 os.environ.setdefault("PSEUDONYM_SECRET", "test-secret")
+# Telegram's own limit (about one message a second per private chat) is not the stand-in's:
+# the pacing itself is tested in test_throttle.py; elsewhere it would only make tests wait.
+os.environ.setdefault("TELEGRAM_CHAT_INTERVAL", "0.02")
 
 
 MODEL_FIXTURES = {"model_path", "rasa_stack"}

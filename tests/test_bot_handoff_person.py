@@ -67,7 +67,8 @@ async def test_a_photo_while_waiting_is_passed_on_with_a_note(
     await ask_for_a_person(api, 8127, "prs")
     photo = photo_update(api, 8127, "prs")
     await wait_for_message(api, 8127, t("handoff_media_waiting", "prs"))
-    assert copied(api, GROUP, 8127, photo["message"]["message_id"])
+    await eventually(lambda: copied(api, GROUP, 8127, photo["message"]["message_id"]),
+                     "the photo passed on to the counselors")
     assert t("not_text", "prs") not in api.sent_texts(8127)
 
 

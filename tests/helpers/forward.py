@@ -29,6 +29,7 @@ class Forwarder:
         self.port = port
         self.target_port = target_port
         self._server: asyncio.AbstractServer | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
 
     async def start(self) -> Forwarder:
         self._server = await asyncio.start_server(self._connect, "127.0.0.1", self.port)
@@ -37,6 +38,10 @@ class Forwarder:
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
+            # wait_closed() waits for every connection: a client's keep-alive connection
+            # would hold the stop for the server's keep-alive timeout (minutes)
+            for writer in self._writers:
+                writer.close()
             await self._server.wait_closed()
 
     async def _connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -45,4 +50,8 @@ class Forwarder:
         except OSError:
             writer.close()
             return
-        await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+        self._writers |= {writer, up_writer}
+        try:
+            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+        finally:
+            self._writers -= {writer, up_writer}
