@@ -16,9 +16,8 @@ echo "Training the model in the background (log: $train_log) while the unit test
 echo "once it is trained, still beside them, the model tests ($model_log) and the tests"
 echo "that train again (console's train and publish: $publish_log)"
 set -m  # the training gets its own process group: stopped as a whole below
-# The model tests wait for the network far more than they compute, and the unit tests
-# too: the model and `publish` tests start as soon as the model is trained, beside the
-# unit tests, instead of after them.
+# The unit tests mostly wait (about a third of a core): the model and `publish` tests
+# start as soon as the model is trained, beside them, instead of after them.
 ( ${MAKE:-make} --no-print-directory train >"$train_log" 2>&1; rc=$?; echo $rc >reports/train.rc
   if [ $rc = 0 ]; then
     ( JMD_MODEL=$model "$py" -m pytest -p no:cacheprovider -m "model and publish" \
