@@ -91,6 +91,8 @@ def test_switching_off_ends_the_login_and_switching_on_restores_it(
         log_in(carl, "carl")
         assert carl.get("/slots").status_code == 200
         log_in(client, "ada")
+        page = client.get("/admin/accounts").text
+        assert '<input type="hidden" name="username" value="carl">' in page, "carl's switch"
         assert _post(client, "/admin/accounts/active", username="carl", active="0") == 303
         assert carl.get("/slots", follow_redirects=False).headers["location"] == "/login"
         assert log_in(carl, "carl") == 401

@@ -120,6 +120,7 @@ def test_the_interpreters_register_switches_volunteers_off_and_on_audited(
     page = client.get("/interpreters").text
     assert "Ali" in page and "Dari" in page and "So, 01.11.2026" in page
     assert "/ehrenamt" in page, "how to add a volunteer"
+    assert f'action="/interpreters/{ali.id}/active"' in page, "a switch per volunteer"
     token = csrf(client, "/interpreters")
     off = client.post(f"/interpreters/{ali.id}/active", data={"csrf_token": token,
                                                              "active": "0"})
