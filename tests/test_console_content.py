@@ -11,7 +11,7 @@ from jmd.content import faq
 from jmd.content.editing import read_topic, version
 from jmd.db import session_scope
 from tests.helpers.console import add_account, console_app, csrf, log_in
-from tests.helpers.content_files import changed_lines, copy_content, files_in
+from tests.helpers.content_files import changed_lines, files_in, project_copy
 
 pytest_plugins = ["tests.helpers.content_fixtures"]
 
@@ -106,7 +106,7 @@ def test_posts_without_the_csrf_token_are_refused(client: TestClient, root: Path
 
 
 def test_a_counselor_cannot_edit_content(tmp_path: Path, root: Path) -> None:
-    env = copy_content(tmp_path / "other")
+    env = project_copy(tmp_path / "other")
     with console_app(f"sqlite:///{tmp_path / 'c.db'}", **env) as client:
         add_account("carl", "counselor")
         log_in(client, "carl")

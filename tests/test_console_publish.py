@@ -70,7 +70,7 @@ def test_training_needs_the_csrf_token(client: TestClient) -> None:
 def test_train_and_publish_from_the_button(client: TestClient, rasa: FakeRasaApi,
                                            tmp_path: Path) -> None:
     log_in(client, "eva")
-    add_example(tmp_path / "data" / "faq", example="درس در پوهنتون چطور است")
+    add_example(tmp_path / "nlu" / "data" / "faq", example="درس در پوهنتون چطور است")
     rasa.learnt = {"درس در پوهنتون چطور است": "faq/study"}
     response = client.post("/publish/train", data={"csrf_token": csrf(client, "/publish")},
                            follow_redirects=False)
@@ -92,7 +92,7 @@ def test_train_and_publish_from_the_button(client: TestClient, rasa: FakeRasaApi
 
 def test_a_second_press_while_it_runs_says_so(client: TestClient, tmp_path: Path) -> None:
     log_in(client, "eva")
-    add_example(tmp_path / "data" / "faq")
+    add_example(tmp_path / "nlu" / "data" / "faq")
     hold = tmp_path / "bin" / "hold"
     hold.touch()
     token = csrf(client, "/publish")
@@ -113,7 +113,7 @@ def test_a_second_press_while_it_runs_says_so(client: TestClient, tmp_path: Path
 def test_a_failure_is_shown_with_its_reason(client: TestClient, rasa: FakeRasaApi,
                                             tmp_path: Path) -> None:
     log_in(client, "eva")
-    add_example(tmp_path / "data" / "faq")
+    add_example(tmp_path / "nlu" / "data" / "faq")
     rasa.status = 500
     client.post("/publish/train", data={"csrf_token": csrf(client, "/publish")})
     publisher(client).wait()

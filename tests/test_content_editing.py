@@ -21,12 +21,12 @@ from jmd.content.editing import (
     save_topic,
     version,
 )
-from tests.helpers.content_files import changed_lines, copy_content, files_in
+from tests.helpers.content_files import changed_lines, files_in, project_copy
 
 
 @pytest.fixture
 def files(tmp_path: Path) -> Files:
-    copy_content(tmp_path)
+    project_copy(tmp_path)
     return files_in(tmp_path)
 
 

@@ -30,29 +30,15 @@ from jmd.db import make_engine, session_scope
 from jmd.db.migrate import upgrade
 from jmd.process_env import child_env
 from jmd.run import Processes, start_console
-from jmd.shared.settings import PROJECT_ROOT, Settings, load_settings
+from jmd.shared.settings import Settings, load_settings
 from tests.helpers.bot_api import BotApiStandIn
 from tests.helpers.console import PASSWORD
+from tests.helpers.content_files import project_copy
 from tests.helpers.ports import free_port
 from tests.helpers.stack import patched_environ, running_stack, stack_environment
 
-# what the console edits and the assistant reads, relative to the project root
-PROJECT_FILES = ("nlu/data", "content", "domain.yml", "config.yml")
 # the counselor group of the front (a forum supergroup in the stand-in)
 GROUP = -1009876543210
-
-
-def project_copy(root: Path) -> dict[str, str]:
-    """Copies :data:`PROJECT_FILES` under ``root``; the settings that point at the copy."""
-    for name in PROJECT_FILES:
-        source, target = PROJECT_ROOT / name, root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target, dirs_exist_ok=True)
-        else:
-            shutil.copy2(source, target)
-    return {"FAQ_DIR": str(root / "nlu" / "data" / "faq"),
-            "OFFICES_FILE": str(root / "content" / "offices.yml")}
 
 
 @dataclass

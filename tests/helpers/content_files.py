@@ -1,4 +1,5 @@
-"""A copy of the editors' files for tests that write them (never the real nlu/data)."""
+"""A copy of the project's editable files for tests that write them or start the assistant
+on them: tests never write the project's own files."""
 
 from __future__ import annotations
 
@@ -9,21 +10,28 @@ from pathlib import Path
 from jmd.content.editing import Files
 from jmd.shared.settings import PROJECT_ROOT
 
+# what the console edits and the assistant reads, relative to the project root
+PROJECT_FILES = ("nlu/data", "content", "domain.yml", "config.yml")
 
-def copy_content(root: Path) -> dict[str, str]:
-    """Copy the FAQ topics, the NLU files and content/*.yml under ``root``; the environment
-    (FAQ_DIR, OFFICES_FILE) that points the console at the copy."""
-    shutil.copytree(PROJECT_ROOT / "nlu" / "data" / "faq", root / "nlu" / "data" / "faq")
-    shutil.copytree(PROJECT_ROOT / "nlu" / "data" / "nlu", root / "nlu" / "data" / "nlu")
-    (root / "content").mkdir()
-    for path in (PROJECT_ROOT / "content").glob("*.yml"):
-        shutil.copy2(path, root / "content" / path.name)
+
+def project_copy(root: Path) -> dict[str, str]:
+    """Copies :data:`PROJECT_FILES` under ``root`` in the project's layout (files already
+    copied there are kept, with the test's edits); the settings that point at the copy."""
+    for name in PROJECT_FILES:
+        source, target = PROJECT_ROOT / name, root / name
+        if target.exists():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copy2(source, target)
     return {"FAQ_DIR": str(root / "nlu" / "data" / "faq"),
             "OFFICES_FILE": str(root / "content" / "offices.yml")}
 
 
 def files_in(root: Path) -> Files:
-    """The :class:`Files` of a copy made by :func:`copy_content`."""
+    """The :class:`Files` of a copy made by :func:`project_copy`."""
     content = root / "content"
     return Files(faq_dir=root / "nlu" / "data" / "faq", nlu_dir=root / "nlu" / "data" / "nlu",
                  offices=content / "offices.yml", organisations=content / "organisations.yml",

@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.helpers.console import add_account, console_app, log_in
-from tests.helpers.content_files import copy_content
+from tests.helpers.content_files import project_copy
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def root(tmp_path: Path) -> Path:
 @pytest.fixture
 def client(tmp_path: Path, root: Path) -> Iterator[TestClient]:
     """The console on the copy, logged in as the editor ``eva``; ``carl`` is a counselor."""
-    env = copy_content(root)
+    env = project_copy(root)
     with console_app(f"sqlite:///{tmp_path / 'console.db'}", **env) as client:
         add_account("eva", "editor")
         add_account("carl", "counselor")

@@ -12,7 +12,6 @@ fails when ``eval-fail`` exists.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import threading
 from collections.abc import Iterator
@@ -24,8 +23,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from jmd import new_examples
-from jmd.shared.topics import FAQ_DIR
 from jmd.training_inputs import EXAMPLES_FILE
+from tests.helpers.content_files import project_copy
 from tests.helpers.ports import free_port
 
 NEW_MODEL = b"new model"
@@ -171,16 +170,14 @@ def parse_result(label: str) -> dict[str, Any]:
 
 
 def publish_environment(tmp: Path, *servers: FakeRasaApi) -> dict[str, str]:
-    """A published old model with its figures, a copy of the training data (``nlu/data``:
-    the FAQ files and the intents beside them), the fake Rasa environment, and the servers'
-    URLs."""
+    """A published old model with its figures, a copy of the project's files
+    (:func:`project_copy`: the FAQ files, the intents beside them, ``content/``), the fake
+    Rasa environment, and the servers' URLs."""
     models = tmp / "models"
     models.mkdir(parents=True, exist_ok=True)
     (models / "jmd.tar.gz").write_bytes(OLD_MODEL)
     (models / "jmd.figures.json").write_text(json.dumps(OLD_FIGURES))
-    faq = tmp / "data" / "faq"
-    if not faq.exists():
-        shutil.copytree(FAQ_DIR.parent, faq.parent)
+    faq = Path(project_copy(tmp)["FAQ_DIR"])
     # the old model's examples: those of the files now
     new_examples.write(models / EXAMPLES_FILE, new_examples.examples(faq))
     return {

@@ -14,19 +14,17 @@ from jmd.db.migrate import upgrade
 from jmd.process_env import child_env
 from jmd.run import Processes, start_backend, wait_until
 from jmd.shared.settings import Settings, load_settings
-from jmd.shared.topics import FAQ_DIR
 from jmd.training_inputs import EXAMPLES_FILE
+from tests.helpers.content_files import project_copy
 from tests.helpers.ports import free_port
 
 
 def stack_environment(var_dir: Path, **extra: str) -> dict[str, str]:
     rasa_port, action_port = free_port(), free_port()
     # the action server answers from a copy of the FAQ files, which tests may edit
-    faq_dir = var_dir / "faq"
-    if not faq_dir.exists():
-        shutil.copytree(FAQ_DIR, faq_dir)
+    faq_dir = project_copy(var_dir / "project")["FAQ_DIR"]
     return {
-        "FAQ_DIR": str(faq_dir),
+        "FAQ_DIR": faq_dir,
         "JMD_VAR_DIR": str(var_dir),
         "DATABASE_URL": extra.pop("DATABASE_URL", f"sqlite:///{var_dir / 'jmd.db'}"),
         "RASA_PORT": str(rasa_port),
@@ -62,7 +60,7 @@ def publishable_model(model: Path, var_dir: Path) -> tuple[Path, dict[str, str]]
     shutil.copyfile(model, target)
     # the examples it was trained from (those of the FAQ copy now): the console then counts
     # the examples a test adds
-    faq_dir = var_dir / "faq" if (var_dir / "faq").exists() else FAQ_DIR
+    faq_dir = Path(project_copy(var_dir / "project")["FAQ_DIR"])
     new_examples.write(target.parent / EXAMPLES_FILE, new_examples.examples(faq_dir))
     return target, {"MODEL_FILE": str(target)}
 
