@@ -58,6 +58,9 @@ class CrisisSafetyNet(GraphComponent, IntentClassifier):
             # When the fallback classifier replaced a top `crisis` prediction by
             # nlu_fallback, answer as a crisis rather than "Did you mean …?".
             "crisis_beats_fallback": True,
+            # ... also when `crisis` is that close behind the best label: the classifiers
+            # are unsure anyway, and a missed crisis costs more than a false alarm
+            "crisis_margin": 0.05,
         }
 
     def __init__(self, config: dict[str, Any], matcher: CrisisMatcher | None = None) -> None:
@@ -105,7 +108,7 @@ class CrisisSafetyNet(GraphComponent, IntentClassifier):
         elif (
             current == DEFAULT_NLU_FALLBACK_INTENT_NAME
             and self.component_config.get("crisis_beats_fallback", True)
-            and _top_classified(ranking) == CRISIS_INTENT
+            and _crisis_close_to_top(ranking, self.component_config.get("crisis_margin", 0.05))
         ):
             self._set_crisis(message, ranking, "classifier", None)
 
@@ -121,10 +124,14 @@ class CrisisSafetyNet(GraphComponent, IntentClassifier):
                     add_to_output=True)
 
 
-def _top_classified(ranking: list[dict[str, Any]]) -> str | None:
-    """The best intent the classifiers found (the fallback's own entry left out)."""
-    for entry in ranking:
-        name = entry.get(INTENT_NAME_KEY)
-        if name != DEFAULT_NLU_FALLBACK_INTENT_NAME:
-            return str(name) if name is not None else None
-    return None
+def _crisis_close_to_top(ranking: list[dict[str, Any]], margin: float) -> bool:
+    """True if ``crisis`` is the best intent the classifiers found (the fallback's own entry
+    left out) or at most ``margin`` below it."""
+    classified = [entry for entry in ranking
+                  if entry.get(INTENT_NAME_KEY) != DEFAULT_NLU_FALLBACK_INTENT_NAME]
+    if not classified:
+        return False
+    best = float(classified[0].get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+    return any(entry.get(INTENT_NAME_KEY) == CRISIS_INTENT
+               and float(entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= best - margin
+               for entry in classified)

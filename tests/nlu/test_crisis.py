@@ -53,6 +53,22 @@ def test_component_prefers_a_crisis_the_fallback_hid() -> None:
     assert message.get("intent")["name"] == "nlu_fallback"
 
 
+def test_an_unsure_crisis_close_behind_the_best_label_is_answered_as_a_crisis() -> None:
+    """The fallback fired and crisis is 0.011 behind out_of_scope (a held-out Arabic crisis
+    message, 'tonight I'll be done with everything', in one trained model): crisis first."""
+    close = [("nlu_fallback", 0.3), ("out_of_scope", 0.258), ("crisis", 0.247), ("goodbye", 0.1)]
+    message = parsed("الليلة رح خلص من كل شي", close)
+    safety_net().process([message])
+    assert message.get("crisis") == {"source": "classifier", "category": None}
+    far = [("nlu_fallback", 0.3), ("out_of_scope", 0.29), ("crisis", 0.2)]
+    message = parsed("الليلة عندي مباراة", far)
+    safety_net().process([message])
+    assert message.get("intent")["name"] == "nlu_fallback"
+    sure = parsed("الليلة عندي مباراة", [("out_of_scope", 0.5), ("crisis", 0.48)])
+    safety_net().process([sure])
+    assert sure.get("intent")["name"] == "out_of_scope", "only when the classifiers are unsure"
+
+
 def test_the_pipeline_ends_with_the_safety_net() -> None:
     config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())
     assert config["pipeline"][-1]["name"] == "jmd.nlu.crisis.CrisisSafetyNet"
