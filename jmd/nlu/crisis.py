@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 CRISIS_INTENT = "crisis"
 CRISIS_PROPERTY = "crisis"
+# how far `crisis` may be behind the best label when the fallback fired (also the value for
+# models trained before the setting existed)
+CRISIS_MARGIN = 0.05
 
 
 @DefaultV1Recipe.register(
@@ -60,7 +63,7 @@ class CrisisSafetyNet(GraphComponent, IntentClassifier):
             "crisis_beats_fallback": True,
             # ... also when `crisis` is that close behind the best label: the classifiers
             # are unsure anyway, and a missed crisis costs more than a false alarm
-            "crisis_margin": 0.05,
+            "crisis_margin": CRISIS_MARGIN,
         }
 
     def __init__(self, config: dict[str, Any], matcher: CrisisMatcher | None = None) -> None:
@@ -108,7 +111,8 @@ class CrisisSafetyNet(GraphComponent, IntentClassifier):
         elif (
             current == DEFAULT_NLU_FALLBACK_INTENT_NAME
             and self.component_config.get("crisis_beats_fallback", True)
-            and _crisis_close_to_top(ranking, self.component_config.get("crisis_margin", 0.05))
+            and _crisis_close_to_top(
+                ranking, self.component_config.get("crisis_margin", CRISIS_MARGIN))
         ):
             self._set_crisis(message, ranking, "classifier", None)
 
